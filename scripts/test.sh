@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The project's test command: static checks, unit and integration tests, bounded
+# fuzzing of every fuzz target, and Falco's legacy regression cases run against
+# the built binary (when the compatibility corpus is present in ../shared).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== gofmt"
+unformatted=$(gofmt -l cmd internal)
+if [ -n "$unformatted" ]; then echo "gofmt needed: $unformatted"; exit 1; fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== build"
+mkdir -p bin
+go build -o bin/peregrine ./cmd/peregrine
+
+echo "== fuzz (bounded)"
+fuzztime="${FUZZTIME:-15s}"
+for pkg in $(go list ./...); do
+  dir=$(go list -f '{{.Dir}}' "$pkg")
+  for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
+    echo "-- $pkg $target"
+    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" >/tmp/fuzz.$$ 2>&1 || { cat /tmp/fuzz.$$; exit 1; }
+  done
+done
+
+shared="${PEREGRINE_SHARED:-../shared}"
+if [ -f "$shared/compat/run-legacy.py" ]; then
+  echo "== Falco legacy regression cases"
+  python3 "$shared/compat/run-legacy.py" --bin bin/peregrine \
+    --skip-needs scap,grpc,syscall-drops,test-plugin,golden-output,plugin:cloudtrail
+else
+  echo "== Falco legacy regression cases: skipped ($shared not present)"
+fi
+
+echo "== go test"
+go test -count=1 ./...
