@@ -228,7 +228,7 @@ func TestCompileErrors(t *testing.T) {
 		"t.name regex '('":    "invalid regular expression",
 		"t.type = nosuchcall": "unknown event type nosuchcall",
 		"t.arg exists":        "requires an argument",
-		"t.net = val(t.ip)":   "right-hand side",
+		"t.net = val(t.ip)":   "cannot be compared with another field",
 		"some_macro":          "Undefined macro 'some_macro' used in filter.",
 	}
 	for cond, want := range cases {

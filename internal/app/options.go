@@ -1,0 +1,39 @@
+// Package app runs peregrine the way Falco runs: it reads the configuration,
+// selects the event sources, loads and validates the rules, replays or captures
+// events through the engine, writes alerts to the configured outputs and prints
+// the end-of-run summary. The command line maps its flags onto Options.
+package app
+
+import (
+	"io"
+	"time"
+)
+
+// Options are the settings of one run, mostly Falco's command-line flags.
+type Options struct {
+	ConfigFiles    []string      // -c
+	Overrides      []string      // -o key=value
+	RulesFiles     []string      // -r
+	Validate       []string      // -V
+	CaptureFile    string        // -e: a capture file to replay
+	DescribeAll    bool          // -L
+	DescribeRule   string        // -l
+	RunTags        []string      // -t
+	DisableTags    []string      // -T
+	DisableRules   []string      // -D (substring of rule names)
+	AllEvents      bool          // -A
+	Duration       time.Duration // -M
+	Verbose        bool          // -v
+	EnableSources  []string      // --enable-source
+	DisableSources []string      // --disable-source
+	ListFields     bool          // --list
+	ListSource     string        // --list=<source>
+	ListPlugins    bool          // --list-plugins
+	NamesOnly      bool          // -N with --list / -L
+	// OpenParams sets a source's input (source name -> open_params), taking
+	// precedence over the plugins section of the configuration.
+	OpenParams map[string]string
+
+	Stdout io.Writer
+	Stderr io.Writer
+}

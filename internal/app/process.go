@@ -1,0 +1,128 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/peregrine-sec/peregrine/internal/alert"
+	"github.com/peregrine-sec/peregrine/internal/engine"
+	"github.com/peregrine-sec/peregrine/internal/event"
+	"github.com/peregrine-sec/peregrine/internal/output"
+	"github.com/peregrine-sec/peregrine/internal/source"
+)
+
+// process reads the events of every enabled source through its rule set and
+// delivers the alerts, then prints Falco's end-of-run summary.
+func (r *runner) process(ctx context.Context) error {
+	enabled, err := r.enabledSources()
+	if err != nil {
+		return err
+	}
+	mode, err := engine.ParseMatching(r.cfg.RuleMatching)
+	if err != nil {
+		return err
+	}
+	outs, err := output.NewManager(r.cfg, r.o.Stdout)
+	if err != nil {
+		return err
+	}
+	stats := output.NewStats()
+	host := hostname()
+	if r.o.Duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.o.Duration)
+		defer cancel()
+	}
+	var runErr error
+	for _, b := range enabled {
+		params := r.openParams(b)
+		if b.Source == source.Syscall {
+			if r.o.CaptureFile == "" {
+				continue
+			}
+			runErr = fmt.Errorf("cannot read %s: replaying .scap captures is not available in this build", r.o.CaptureFile)
+			break
+		}
+		rs, err := r.eng.NewRuleSet(b.Source, r.rules, mode)
+		if err != nil {
+			runErr = err
+			break
+		}
+		m := rs.NewMatcher()
+		emit := func(ev event.Event) {
+			for _, rl := range m.Match(ev) {
+				msg, fields := m.Render(ev, rl.Format.(*engine.Format))
+				a := &alert.Alert{
+					Time: ev.Time(), Rule: rl.Name, Priority: rl.Priority, Source: rl.Source,
+					Tags: rl.Tags, Hostname: host, Message: msg, Fields: fields,
+				}
+				stats.Add(rl.Index, a)
+				outs.Emit(a)
+			}
+		}
+		r.log.Info("opening source", "source", b.Source, "params", params)
+		if err := b.Replay(ctx, params, emit); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			runErr = fmt.Errorf("source %s: %w", b.Source, err)
+			break
+		}
+	}
+	if err := outs.Close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	stats.Print(r.o.Stdout)
+	return runErr
+}
+
+// enabledSources returns the loaded sources selected by --enable-source and
+// --disable-source that have something to read.
+func (r *runner) enabledSources() ([]source.Builtin, error) {
+	only := map[string]bool{}
+	for _, s := range r.o.EnableSources {
+		if _, ok := r.builtin(s); !ok {
+			return nil, fmt.Errorf("Attempted enabling an unknown event source: %s", s)
+		}
+		only[s] = true
+	}
+	off := map[string]bool{}
+	for _, s := range r.o.DisableSources {
+		off[s] = true
+	}
+	var out []source.Builtin
+	for _, b := range r.plugins {
+		if b.Source == "" || off[b.Source] || (len(only) > 0 && !only[b.Source]) {
+			continue
+		}
+		if b.Source != source.Syscall && (b.Replay == nil || r.openParams(b) == "") {
+			continue
+		}
+		out = append(out, b)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no event source has input: give a capture with -e, or open_params for a plugin source in the configuration")
+	}
+	return out, nil
+}
+
+// openParams returns the configured open_params of the plugin a built-in stands in for.
+func (r *runner) openParams(b source.Builtin) string {
+	if p, ok := r.o.OpenParams[b.Source]; ok {
+		return p
+	}
+	for _, p := range r.cfg.Plugins {
+		if p.Name == b.Plugin {
+			return p.OpenParams
+		}
+	}
+	return ""
+}
+
+// hostname is FALCO_HOSTNAME when set, else the host's name.
+func hostname() string {
+	if h := os.Getenv("FALCO_HOSTNAME"); h != "" {
+		return h
+	}
+	h, _ := os.Hostname()
+	return h
+}

@@ -1,0 +1,35 @@
+// Package source is the explicit table of peregrine's built-in event sources.
+// Each entry stands in for one Falco plugin (or, for syscalls, for Falco's
+// kernel capture plus the container plugin) and says which source it feeds,
+// which plugin names and versions it satisfies in `required_plugin_versions`,
+// the engine description (field table and index fields) and how to replay
+// events from the plugin's `open_params`.
+package source
+
+import (
+	"context"
+
+	"github.com/peregrine-sec/peregrine/internal/engine"
+	"github.com/peregrine-sec/peregrine/internal/event"
+)
+
+// Builtin is one built-in source or field-extraction plugin.
+type Builtin struct {
+	// Plugin is the Falco plugin name this entry stands in for.
+	Plugin string
+	// Version is the plugin version reported to rules requirements.
+	Version string
+	// Satisfies lists further plugin names (with versions) whose rules this entry
+	// serves with the same fields, e.g. the managed-cluster k8saudit variants.
+	Satisfies map[string]string
+	// Source is the event source name, or "" for field-extraction-only plugins.
+	Source string
+	// Description is a one-line summary for listings.
+	Description string
+	// Engine describes the source to the engine (nil for extraction-only plugins).
+	Engine func() engine.Source
+	// Replay reads events from open_params (a file or directory) and calls emit
+	// for each; the event is only valid during the call. Nil when the source
+	// cannot replay files.
+	Replay func(ctx context.Context, params string, emit func(event.Event)) error
+}
