@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"context"
+	"errors"
 	"net"
 	"strconv"
 	"strings"
@@ -354,5 +356,47 @@ func TestMatchDoesNotAllocate(t *testing.T) {
 	m.Match(evt)
 	if n := testing.AllocsPerRun(100, func() { m.Match(evt) }); n != 0 {
 		t.Errorf("Match allocates %v times per event", n)
+	}
+}
+
+type lineDecoder struct{}
+
+func (lineDecoder) Decode(rec []byte, emit func(event.Event)) error {
+	if len(rec) == 0 {
+		return errors.New("empty record")
+	}
+	emit(ev("t.type", "open", "t.name", string(rec)))
+	return nil
+}
+
+func TestRunParallelKeepsOrder(t *testing.T) {
+	e := newTestEngine()
+	f, err := e.CompileOutput("test", "name=%t.name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &rules.Rule{Name: "r", Source: "test", Enabled: true, Filter: compile(t, e, "t.name startswith x"), Format: f}
+	rs, _ := e.NewRuleSet("test", []*rules.Rule{r}, MatchFirst)
+	in := make(chan Batch)
+	go func() {
+		for i := 0; i < 200; i++ {
+			in <- Batch{Records: [][]byte{[]byte("x" + strconv.Itoa(i)), []byte("y"), nil}}
+		}
+		close(in)
+	}()
+	var got []string
+	st := rs.RunParallel(context.Background(), 4, in, func() Decoder { return lineDecoder{} },
+		func(ms []Match) {
+			for _, m := range ms {
+				got = append(got, m.Message)
+			}
+		}, nil)
+	if len(got) != 200 || st.Records != 600 || st.Events != 400 || st.BadRecord != 200 {
+		t.Fatalf("got %d matches, stats %+v", len(got), st)
+	}
+	for i, m := range got {
+		if m != "name=x"+strconv.Itoa(i) {
+			t.Fatalf("match %d out of order: %s", i, m)
+		}
 	}
 }
