@@ -85,7 +85,7 @@ func (r *runner) run(ctx context.Context) error {
 
 // newLoader returns a rules loader over the run's engine and options.
 func (r *runner) newLoader() *rules.Loader {
-	return rules.NewLoader(r.eng, rules.Options{AppendOutput: r.appendOutput()})
+	return rules.NewLoader(r.eng, rules.Options{AppendOutput: r.cfg.AppendOutputRules()})
 }
 
 // loadRules loads the rules files in order, then checks plugin requirements and
@@ -127,7 +127,7 @@ func (r *runner) loadRules() error {
 		RunTags:      r.o.RunTags,
 		DisableTags:  r.o.DisableTags,
 		DisableRules: r.o.DisableRules,
-		Config:       r.ruleSelection(),
+		Config:       r.cfg.Selection(),
 	}
 	sel.Apply(r.rules)
 	return nil

@@ -1,0 +1,52 @@
+package source
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/peregrine-sec/peregrine/internal/engine"
+	"github.com/peregrine-sec/peregrine/internal/event"
+	"github.com/peregrine-sec/peregrine/internal/field"
+	"github.com/peregrine-sec/peregrine/internal/source/k8saudit"
+	"github.com/peregrine-sec/peregrine/internal/source/syscall"
+)
+
+// Syscall is the syscall source name.
+const Syscall = syscall.SourceName
+
+// Builtins returns the table of built-in sources, in a fixed order.
+func Builtins() []Builtin {
+	return []Builtin{
+		{
+			Plugin: "container", Version: "0.4.0", Source: syscall.SourceName,
+			Description: "Linux system calls with process, file-descriptor and container context",
+			Engine: func() engine.Source {
+				return engine.Source{Name: syscall.SourceName, Fields: syscall.Fields(), Index: []engine.IndexSpec{
+					{Field: "evt.type", EventTypes: syscall.EventTypes(), Constant: syscall.EvtNumConstant},
+				}}
+			},
+		},
+		{
+			Plugin: "k8saudit", Version: "0.18.0", Source: k8saudit.SourceName,
+			// The managed-cluster variants feed the same events and fields.
+			Satisfies: map[string]string{"json": "0.7.4", "k8saudit-eks": "0.12.0", "k8saudit-gke": "0.9.0",
+				"k8saudit-aks": "0.6.0", "k8saudit-ovh": "0.6.0"},
+			Description: "Kubernetes audit events (Event, EventList, JSON lines) with ka.*, json.* and jevt.* fields",
+			Engine: func() engine.Source {
+				return engine.Source{Name: k8saudit.SourceName,
+					Fields: field.NewTable(syscall.GenericFields(), k8saudit.Fields()),
+					Index:  []engine.IndexSpec{{Field: "ka.verb"}, {Field: "ka.target.resource"}}}
+			},
+			Replay: func(ctx context.Context, params string, emit func(event.Event)) error {
+				dec := k8saudit.NewDecoder(nil, slog.Default())
+				return k8saudit.ReadPath(ctx, params, dec, func(e *k8saudit.Event) { emit(e) }, func(err error) {
+					slog.Warn("skipping audit record", "error", err)
+				})
+			},
+		},
+		{
+			Plugin: "json", Version: "0.7.4",
+			Description: "json.* and jevt.* fields over JSON events (built into the k8s_audit source)",
+		},
+	}
+}
