@@ -115,7 +115,7 @@ func (r *runner) loadRules() error {
 			return errors.New(res.String())
 		}
 		if len(res.Warnings) > 0 {
-			r.log.Warn(res.String())
+			fmt.Fprintln(r.o.Stderr, res.String())
 		}
 	}
 	if res := r.loader.CheckPluginRequirements(r.pluginVersions()); !res.Successful {

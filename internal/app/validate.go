@@ -39,7 +39,9 @@ func (r *runner) validate() error {
 			summary = append(summary, res.String())
 		default:
 			summary = append(summary, file+": Ok, with warnings")
-			r.log.Warn(res.String())
+			if r.o.Verbose {
+				fmt.Fprintln(r.o.Stderr, res.String())
+			}
 		}
 	}
 	if r.cfg.JSONOutput {
