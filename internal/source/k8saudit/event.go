@@ -199,3 +199,8 @@ func parseTime(b []byte) (int64, error) {
 	t := time.Date(y, time.Month(mo), dd, h, mi, s, nanos, time.UTC)
 	return t.UnixNano() - int64(offset)*int64(time.Second), nil
 }
+
+// ResetScratch drops the text rendered for the previous evaluation of the
+// event; Decode does it for every new event. Call it before evaluating the
+// same event again.
+func (e *Event) ResetScratch() { e.scratch = e.scratch[:0] }

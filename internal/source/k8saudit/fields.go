@@ -203,39 +203,50 @@ func uriParam(e *Event, dst []field.Value, arg string, _ bool) ([]field.Value, b
 	return dst, false
 }
 
-// pointer reads json.value[/a/b/0]: RFC 6901 JSON pointer over the event.
-func pointer(e *Event, dst []field.Value, arg string, _ bool) ([]field.Value, bool) {
-	v := e.v
-	if arg != "" {
-		if arg[0] != '/' {
-			return dst, false
-		}
-		for _, tok := range strings.Split(arg[1:], "/") {
-			if strings.Contains(tok, "~") {
-				tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
+// pointerDesc is json.value[/a/b/0] (and its jevt alias): an RFC 6901 JSON
+// pointer over the event, split into tokens once when the rule compiles.
+func pointerDesc(name, doc string) field.Desc {
+	return field.Desc{Name: name, Type: field.String, Flags: field.ArgRequired | field.ArgKey, Doc: doc,
+		New: func(arg string, _ bool) (field.Extractor, error) {
+			if arg != "" && arg[0] != '/' {
+				return nil, fmt.Errorf("json pointer %q must start with '/'", arg)
 			}
-			switch v.Type() {
-			case fastjson.TypeObject:
-				v = v.Get(tok)
-			case fastjson.TypeArray:
-				if !isIndex(tok) {
+			var toks []string
+			if arg != "" {
+				for _, t := range strings.Split(arg[1:], "/") {
+					toks = append(toks, strings.NewReplacer("~1", "/", "~0", "~").Replace(t))
+				}
+			}
+			return field.ExtractorFunc(func(ev event.Event, dst []field.Value) ([]field.Value, bool) {
+				e, ok := ev.(*Event)
+				if !ok || e.v == nil {
 					return dst, false
 				}
-				i, _ := strconv.Atoi(tok)
-				arr := v.GetArray()
-				if i >= len(arr) {
-					return dst, false
+				v := e.v
+				for _, tok := range toks {
+					switch v.Type() {
+					case fastjson.TypeObject:
+						v = v.Get(tok)
+					case fastjson.TypeArray:
+						if !isIndex(tok) {
+							return dst, false
+						}
+						i, _ := strconv.Atoi(tok)
+						arr := v.GetArray()
+						if i >= len(arr) {
+							return dst, false
+						}
+						v = arr[i]
+					default:
+						return dst, false
+					}
+					if v == nil {
+						return dst, false
+					}
 				}
-				v = arr[i]
-			default:
-				return dst, false
-			}
-			if v == nil {
-				return dst, false
-			}
-		}
-	}
-	return append(dst, field.Value{B: e.text(v)}), true
+				return append(dst, field.Value{B: e.text(v)}), true
+			}), nil
+		}}
 }
 
 // wholeObject renders the event as indented JSON (json.obj).

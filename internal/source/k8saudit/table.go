@@ -99,10 +99,10 @@ func Fields() []field.Desc {
 		desc("ka.useragent", false, 0, "The useragent of the client who made the request to the apiserver", str("userAgent")),
 		desc("ka.sourceips", true, idx, "The IP addresses of the client who made the request to the apiserver", each([]string{"sourceIPs"})),
 		desc("ka.cluster.name", false, 0, "The name of the k8s cluster (from the cluster_name annotation)", str(annotations, clusterKey)),
-		desc("json.value", false, field.ArgRequired|field.ArgKey, "Extracts a value from a JSON-encoded input. Syntax is json.value[<json pointer>]", pointer),
+		pointerDesc("json.value", "Extracts a value from a JSON-encoded input. Syntax is json.value[<json pointer>]"),
 		desc("json.obj", false, 0, "The full json message as a text string.", wholeObject),
 		desc("json.rawtime", false, 0, "The time of the event, identical to evt.rawtime.", rawtime),
-		desc("jevt.value", false, field.ArgRequired|field.ArgKey, "Alias for json.value, provided for backwards compatibility.", pointer),
+		pointerDesc("jevt.value", "Alias for json.value, provided for backwards compatibility."),
 		desc("jevt.obj", false, 0, "Alias for json.obj, provided for backwards compatibility.", wholeObject),
 		desc("jevt.rawtime", false, 0, "Alias for json.rawtime, provided for backwards compatibility.", rawtime),
 	}
