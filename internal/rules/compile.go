@@ -1,10 +1,14 @@
 package rules
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/peregrine-sec/peregrine/internal/condition"
 )
+
+// maxExpandedNodes bounds a condition's size after macro expansion.
+const maxExpandedNodes = 1 << 20
 
 // deprecatedFields give LOAD_DEPRECATED_ITEM when used.
 var deprecatedFields = []string{"evt.dir", "evt.latency", "evt.wait_latency"}
@@ -51,6 +55,7 @@ func (l *Loader) compile() error {
 	}
 	usedMacros := map[string]bool{}
 	resolved := map[string]condition.Expr{}
+	sizes := map[string]int{}
 	var resolve func(name string, visibility int, stack []string) (condition.Expr, error)
 	resolve = func(name string, visibility int, stack []string) (condition.Expr, error) {
 		mi, ok := l.macros[name]
@@ -66,13 +71,31 @@ func (l *Loader) compile() error {
 		if e, ok := resolved[name]; ok {
 			return e, nil
 		}
+		// Bound the expanded size first: macros that reference each other
+		// several times grow exponentially when pasted.
+		n, err := 0, error(nil)
+		condition.Walk(parsed[name], func(x condition.Expr) bool {
+			n++
+			if ref, ok := x.(*condition.MacroRef); ok && err == nil {
+				if _, err = resolve(ref.Name, mi.visibility, append(stack, name)); err == nil {
+					n += sizes[ref.Name]
+				}
+			}
+			return true
+		})
+		if err != nil {
+			return nil, err
+		}
+		if n > maxExpandedNodes {
+			return nil, &macroErr{fmt.Sprintf("macro '%s' expands to more than %d nodes", name, maxExpandedNodes)}
+		}
 		e, err := condition.ExpandMacros(parsed[name], func(ref string) (condition.Expr, error) {
 			return resolve(ref, mi.visibility, append(stack, name))
 		})
 		if err != nil {
 			return nil, err
 		}
-		resolved[name] = e
+		resolved[name], sizes[name] = e, n
 		return e, nil
 	}
 	for _, name := range l.order.macros {
