@@ -95,11 +95,13 @@ func (f *Formatter) JSONLine(a *alert.Alert) []byte {
 	if f.IncludeOutputFields {
 		b = append(b, `,"output_fields":{`...)
 		fields := append([]alert.Field(nil), a.Fields...)
+		// The time of the prefix, as Falco adds it: ns since the epoch under
+		// the key of the prefix field.
+		key := "evt.time"
 		if f.ISO8601 {
-			fields = append(fields, alert.Field{Key: "evt.time.iso8601", Kind: alert.String, Text: time.Unix(0, a.Time).UTC().Format("2006-01-02T15:04:05.000000000Z")})
-		} else {
-			fields = append(fields, alert.Field{Key: "evt.time", Kind: alert.Number, Text: strconv.FormatInt(a.Time, 10)})
+			key = "evt.time.iso8601"
 		}
+		fields = append(fields, alert.Field{Key: key, Kind: alert.Number, Text: strconv.FormatInt(a.Time, 10)})
 		for k, v := range a.Extra {
 			fields = append(fields, alert.Field{Key: k, Kind: alert.String, Text: v})
 		}
