@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/peregrine-sec/peregrine/internal/testutil"
+)
+
+func run(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := execute(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestBadInputGivesOneClearError(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(content), 0o644)
+		return p
+	}
+	cases := map[string]struct {
+		args []string
+		want string
+	}{
+		"malformed":     {[]string{"validate", write("m.yaml", "- rule: [")}, "m.yaml"},
+		"unknown field": {[]string{"validate", write("u.yaml", "- rule: r\n  desc: d\n  condition: proc.nobody = x\n  output: o\n  priority: INFO\n")}, "u.yaml:3:14: rule 'r': filter_check called with nonexistent field proc.nobody"},
+		"type error":    {[]string{"validate", write("t.yaml", "- list: l\n  items: 5\n")}, "t.yaml"},
+		"unknown flag":  {[]string{"--no-such-flag"}, "unknown flag: --no-such-flag"},
+		"missing rules": {[]string{"-r", filepath.Join(dir, "absent.yaml")}, "absent.yaml"},
+	}
+	for name, c := range cases {
+		code, _, stderr := run(c.args...)
+		if code == 0 || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "panic") {
+			t.Errorf("%s: exit %d, stderr:\n%s\nwant it to contain %q", name, code, stderr, c.want)
+		}
+	}
+}
+
+func TestReplayDefaultRules(t *testing.T) {
+	root := testutil.RepoRoot(t)
+	code, out, stderr := run("replay", "--source", "k8s_audit", filepath.Join(root, "examples", "audit.jsonl"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"Privileged Pod Created: 1", "Forbidden Secret Access: 1", "Binding To Cluster Admin: 1", "Exec Or Attach Into Pod: 1", "Events detected: 4"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+}
+
+func TestFalcoStyleK8sRun(t *testing.T) {
+	legacy := filepath.Join(testutil.SharedDir(t), "compat", "legacy")
+	wd, _ := os.Getwd()
+	os.Chdir(legacy)
+	defer os.Chdir(wd)
+	code, out, stderr := run("-r", "pinned_rules/k8s_audit_rules.yaml", "-c", "confs/plugins/k8s_audit.yaml",
+		"-o", "json_output=true", "--enable-source=k8s_audit", "-o", "plugins[0].open_params=trace_files/k8s_audit/create_nginx_pod_privileged.json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, `"rule":"Create Privileged Pod"`) || !strings.Contains(out, `"source":"k8s_audit"`) {
+		t.Errorf("no JSON alert for the privileged pod:\n%s", out)
+	}
+}
