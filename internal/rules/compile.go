@@ -144,9 +144,11 @@ func (l *Loader) compile() error {
 
 type macroErr struct{ msg string }
 
-func (e *macroErr) Error() string      { return e.msg }
-func errUndefinedMacro(n string) error { return &macroErr{"Undefined macro '" + n + "' used in filter."} }
-func errMacroLoop(n string) error      { return &macroErr{"reference loop in macro '" + n + "'"} }
+func (e *macroErr) Error() string { return e.msg }
+func errUndefinedMacro(n string) error {
+	return &macroErr{"Undefined macro '" + n + "' used in filter."}
+}
+func errMacroLoop(n string) error { return &macroErr{"reference loop in macro '" + n + "'"} }
 
 // compileRule builds one rule: exceptions, output, condition, event types.
 // It returns nil without error when skip-if-unknown-filter drops the rule.

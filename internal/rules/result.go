@@ -65,8 +65,8 @@ var codeText = map[string]string{
 // Location is one step of a diagnostic's context: the item (and sub-item)
 // where it was found.
 type Location struct {
-	ItemType string `json:"item_type"`
-	ItemName string `json:"item_name"`
+	ItemType string   `json:"item_type"`
+	ItemName string   `json:"item_name"`
 	Position Position `json:"position"`
 }
 
