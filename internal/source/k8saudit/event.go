@@ -34,8 +34,11 @@ type Event struct {
 	scratch []byte
 }
 
-// Value returns the parsed event object.
-func (e *Event) Value() *fastjson.Value { return e.v }
+// JSON returns the parsed event object.
+func (e *Event) JSON() *fastjson.Value { return e.v }
+
+// Scratch returns the buffer that rendered values of this event live in.
+func (e *Event) Scratch() *[]byte { return &e.scratch }
 
 // Counters are the decoder's statistics, safe to read concurrently.
 type Counters struct {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/peregrine-sec/peregrine/internal/event"
 	"github.com/peregrine-sec/peregrine/internal/field"
+	"github.com/peregrine-sec/peregrine/internal/source/jsonevent"
 )
 
 // extractFn reads one field from an audit event.
@@ -20,7 +21,7 @@ type extractFn func(e *Event, dst []field.Value, arg string, hasArg bool) ([]fie
 func desc(name string, list bool, flags field.Flags, doc string, fn extractFn) field.Desc {
 	return field.Desc{Name: name, Type: field.String, IsList: list, Flags: flags, Doc: doc,
 		New: func(arg string, hasArg bool) (field.Extractor, error) {
-			if hasArg && flags&field.ArgIndex != 0 && flags&field.ArgKey == 0 && !isIndex(arg) {
+			if hasArg && flags&field.ArgIndex != 0 && flags&field.ArgKey == 0 && !jsonevent.IsIndex(arg) {
 				return nil, fmt.Errorf("index argument must be a non-negative integer without leading zeros, got %q", arg)
 			}
 			return field.ExtractorFunc(func(ev event.Event, dst []field.Value) ([]field.Value, bool) {
@@ -33,29 +34,8 @@ func desc(name string, list bool, flags field.Flags, doc string, fn extractFn) f
 		}}
 }
 
-func isIndex(s string) bool {
-	if s == "" || (len(s) > 1 && s[0] == '0') {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// text renders a JSON value as Falco's plugin does: strings unquoted, anything
-// else as compact JSON, appended to the event's scratch buffer when needed.
-func (e *Event) text(v *fastjson.Value) []byte {
-	if v.Type() == fastjson.TypeString {
-		b, _ := v.StringBytes()
-		return b
-	}
-	start := len(e.scratch)
-	e.scratch = v.MarshalTo(e.scratch)
-	return e.scratch[start:len(e.scratch):len(e.scratch)]
-}
+// text renders a JSON value as the plugin does (strings unquoted, others compact JSON).
+func (e *Event) text(v *fastjson.Value) []byte { return jsonevent.Text(e, v) }
 
 // audit returns the event's value, or nil when it lacks auditID (then every ka.* field is missing).
 func audit(e *Event) *fastjson.Value {
@@ -201,103 +181,4 @@ func uriParam(e *Event, dst []field.Value, arg string, _ bool) ([]field.Value, b
 		return append(dst, field.Value{B: []byte(val)}), true
 	}
 	return dst, false
-}
-
-// pointerDesc is json.value[/a/b/0] (and its jevt alias): an RFC 6901 JSON
-// pointer over the event, split into tokens once when the rule compiles.
-func pointerDesc(name, doc string) field.Desc {
-	return field.Desc{Name: name, Type: field.String, Flags: field.ArgRequired | field.ArgKey, Doc: doc,
-		New: func(arg string, _ bool) (field.Extractor, error) {
-			if arg != "" && arg[0] != '/' {
-				return nil, fmt.Errorf("json pointer %q must start with '/'", arg)
-			}
-			var toks []string
-			if arg != "" {
-				for _, t := range strings.Split(arg[1:], "/") {
-					toks = append(toks, strings.NewReplacer("~1", "/", "~0", "~").Replace(t))
-				}
-			}
-			return field.ExtractorFunc(func(ev event.Event, dst []field.Value) ([]field.Value, bool) {
-				e, ok := ev.(*Event)
-				if !ok || e.v == nil {
-					return dst, false
-				}
-				v := e.v
-				for _, tok := range toks {
-					switch v.Type() {
-					case fastjson.TypeObject:
-						v = v.Get(tok)
-					case fastjson.TypeArray:
-						if !isIndex(tok) {
-							return dst, false
-						}
-						i, _ := strconv.Atoi(tok)
-						arr := v.GetArray()
-						if i >= len(arr) {
-							return dst, false
-						}
-						v = arr[i]
-					default:
-						return dst, false
-					}
-					if v == nil {
-						return dst, false
-					}
-				}
-				return append(dst, field.Value{B: e.text(v)}), true
-			}), nil
-		}}
-}
-
-// wholeObject renders the event as indented JSON (json.obj).
-func wholeObject(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
-	var b bytes.Buffer
-	indentJSON(&b, e.v, "")
-	return append(dst, field.Value{B: b.Bytes()}), true
-}
-
-func indentJSON(b *bytes.Buffer, v *fastjson.Value, ind string) {
-	switch v.Type() {
-	case fastjson.TypeObject:
-		o, _ := v.Object()
-		if o.Len() == 0 {
-			b.WriteString("{}")
-			return
-		}
-		b.WriteString("{\n")
-		n := 0
-		o.Visit(func(k []byte, x *fastjson.Value) {
-			if n > 0 {
-				b.WriteString(",\n")
-			}
-			n++
-			b.WriteString(ind + "  " + strconv.Quote(string(k)) + ": ")
-			indentJSON(b, x, ind+"  ")
-		})
-		b.WriteString("\n" + ind + "}")
-	case fastjson.TypeArray:
-		arr := v.GetArray()
-		if len(arr) == 0 {
-			b.WriteString("[]")
-			return
-		}
-		b.WriteString("[\n")
-		for i, x := range arr {
-			if i > 0 {
-				b.WriteString(",\n")
-			}
-			b.WriteString(ind + "  ")
-			indentJSON(b, x, ind+"  ")
-		}
-		b.WriteString("\n" + ind + "]")
-	default:
-		b.Write(v.MarshalTo(nil))
-	}
-}
-
-// rawtime is the event timestamp in ns as decimal text.
-func rawtime(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
-	start := len(e.scratch)
-	e.scratch = strconv.AppendInt(e.scratch, e.TS, 10)
-	return append(dst, field.Value{B: e.scratch[start:len(e.scratch):len(e.scratch)]}), true
 }

@@ -1,6 +1,9 @@
 package k8saudit
 
-import "github.com/peregrine-sec/peregrine/internal/field"
+import (
+	"github.com/peregrine-sec/peregrine/internal/field"
+	"github.com/peregrine-sec/peregrine/internal/source/jsonevent"
+)
 
 var (
 	reqSpec       = []string{"requestObject", "spec"}
@@ -24,7 +27,7 @@ func sub(p []string, rest ...string) []string { return append(append([]string{},
 // Fields returns the k8s_audit source's fields: every ka.* field of the
 // k8saudit plugin and the json plugin's json.* fields with their jevt.* aliases.
 func Fields() []field.Desc {
-	return []field.Desc{
+	return append([]field.Desc{
 		desc("ka.auditid", false, 0, "The unique id of the audit event", str("auditID")),
 		desc("ka.stage", false, 0, "Stage of the request (e.g. RequestReceived, ResponseComplete, etc.)", str("stage")),
 		desc("ka.auth.decision", false, 0, "The authorization decision", str(annotations, decisionKey)),
@@ -99,11 +102,5 @@ func Fields() []field.Desc {
 		desc("ka.useragent", false, 0, "The useragent of the client who made the request to the apiserver", str("userAgent")),
 		desc("ka.sourceips", true, idx, "The IP addresses of the client who made the request to the apiserver", each([]string{"sourceIPs"})),
 		desc("ka.cluster.name", false, 0, "The name of the k8s cluster (from the cluster_name annotation)", str(annotations, clusterKey)),
-		pointerDesc("json.value", "Extracts a value from a JSON-encoded input. Syntax is json.value[<json pointer>]"),
-		desc("json.obj", false, 0, "The full json message as a text string.", wholeObject),
-		desc("json.rawtime", false, 0, "The time of the event, identical to evt.rawtime.", rawtime),
-		pointerDesc("jevt.value", "Alias for json.value, provided for backwards compatibility."),
-		desc("jevt.obj", false, 0, "Alias for json.obj, provided for backwards compatibility.", wholeObject),
-		desc("jevt.rawtime", false, 0, "Alias for json.rawtime, provided for backwards compatibility.", rawtime),
-	}
+	}, jsonevent.Fields()...)
 }
