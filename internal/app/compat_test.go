@@ -53,6 +53,7 @@ func TestUpstreamRulesValidate(t *testing.T) {
 		{"falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"},
 		{"k8s_audit_rules.yaml"},
 		{"k8s_audit_rules.yaml", "k8s_audit_rules_gke.yaml"},
+		{"aws_cloudtrail_rules.yaml"},
 	}
 	for _, set := range sets {
 		res, code, stderr := validate(t, dir, set...)

@@ -71,18 +71,23 @@ func (r *runner) builtin(src string) (source.Builtin, bool) {
 
 // listPlugins prints the loaded plugins the way `falco --list-plugins` does.
 func (r *runner) listPlugins() {
-	w := r.o.Stdout
-	fmt.Fprintf(w, "%d Plugins:\n", len(r.plugins))
-	for _, b := range r.plugins {
-		fmt.Fprintf(w, "Name: %s\nDescription: %s\nContact: peregrine\nVersion: %s\nCapabilities:\n", b.Plugin, b.Description, b.Version)
-		if b.Source != "" {
-			fmt.Fprintf(w, "  - Event Sourcing (source='%s')\n", b.Source)
+	var b strings.Builder
+	n := 0
+	for _, p := range r.plugins {
+		if p.Source == source.Syscall && r.cfg.LoadPluginsSet {
+			continue // with load_plugins, Falco lists only the configured plugins
 		}
-		if b.Engine != nil {
-			fmt.Fprintf(w, "  - Field Extraction\n")
+		n++
+		fmt.Fprintf(&b, "Name: %s\nDescription: %s\nContact: https://github.com/peregrine-sec/peregrine\nVersion: %s\nCapabilities: \n", p.Plugin, p.Description, p.Version)
+		if p.ID != 0 {
+			fmt.Fprintf(&b, "  - Event Sourcing (ID=%d, source='%s')\n", p.ID, p.Source)
 		}
-		fmt.Fprintln(w)
+		if p.Engine != nil || p.Source == "" {
+			b.WriteString("  - Field Extraction\n")
+		}
+		b.WriteString("\n")
 	}
+	fmt.Fprintf(r.o.Stdout, "%d Plugins Loaded:\n\n%s\n", n, b.String())
 }
 
 // listFields prints the fields of every source (or of --list=<source>).

@@ -7,6 +7,7 @@ import (
 	"github.com/peregrine-sec/peregrine/internal/engine"
 	"github.com/peregrine-sec/peregrine/internal/event"
 	"github.com/peregrine-sec/peregrine/internal/field"
+	"github.com/peregrine-sec/peregrine/internal/source/cloudtrail"
 	"github.com/peregrine-sec/peregrine/internal/source/k8saudit"
 	"github.com/peregrine-sec/peregrine/internal/source/syscall"
 )
@@ -27,7 +28,7 @@ func Builtins() []Builtin {
 			},
 		},
 		{
-			Plugin: "k8saudit", Version: "0.18.0", Source: k8saudit.SourceName,
+			Plugin: "k8saudit", ID: 1, Version: "0.18.0", Source: k8saudit.SourceName,
 			// The managed-cluster variants feed the same events and fields.
 			Satisfies: map[string]string{"json": "0.7.4", "k8saudit-eks": "0.12.0", "k8saudit-gke": "0.9.0",
 				"k8saudit-aks": "0.6.0", "k8saudit-ovh": "0.6.0"},
@@ -45,8 +46,31 @@ func Builtins() []Builtin {
 			},
 		},
 		{
+			Plugin: "cloudtrail", ID: 2, Version: "0.17.1", Source: cloudtrail.SourceName,
+			Description: "AWS CloudTrail logs from local files and directories (*.json, *.json.gz)",
+			Engine: func() engine.Source {
+				return engine.Source{Name: cloudtrail.SourceName, Fields: field.NewTable(syscall.GenericFields(), cloudtrailGeneric(), cloudtrail.Fields()),
+					Index: []engine.IndexSpec{{Field: "ct.name"}}}
+			},
+			Replay: func(ctx context.Context, params string, emit func(event.Event)) error {
+				var r cloudtrail.Reader
+				return r.ReadPath(ctx, params, func(e *cloudtrail.Event) { emit(e) })
+			},
+		},
+		{
 			Plugin: "json", Version: "0.7.4",
 			Description: "json.* and jevt.* fields over JSON events (built into the k8s_audit source)",
 		},
 	}
+}
+
+// cloudtrailGeneric is evt.plugininfo for CloudTrail events: the ct.info summary.
+func cloudtrailGeneric() []field.Desc {
+	for _, d := range cloudtrail.Fields() {
+		if d.Name == "ct.info" {
+			d.Name, d.Doc = "evt.plugininfo", "Summary of the event as the source renders it."
+			return []field.Desc{d}
+		}
+	}
+	return nil
 }

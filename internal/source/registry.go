@@ -17,6 +17,8 @@ import (
 type Builtin struct {
 	// Plugin is the Falco plugin name this entry stands in for.
 	Plugin string
+	// ID is the Falco plugin id of the event source (k8saudit 1, cloudtrail 2).
+	ID uint32
 	// Version is the plugin version reported to rules requirements.
 	Version string
 	// Satisfies lists further plugin names (with versions) whose rules this entry

@@ -175,3 +175,43 @@ func rawtime(d Doc, dst []field.Value) []field.Value {
 	*s = strconv.AppendInt(*s, d.Time(), 10)
 	return append(dst, field.Value{B: (*s)[start:len(*s):len(*s)]})
 }
+
+// Fn reads one field from a JSON document event, with its argument bound.
+type Fn func(d Doc, dst []field.Value, arg string, hasArg bool) ([]field.Value, bool)
+
+// Desc builds a field descriptor whose extractor applies fn to Doc events.
+func Desc(name string, t field.Type, flags field.Flags, doc string, fn Fn) field.Desc {
+	return field.Desc{Name: name, Type: t, Flags: flags, Doc: doc, New: func(arg string, hasArg bool) (field.Extractor, error) {
+		return field.ExtractorFunc(func(ev event.Event, dst []field.Value) ([]field.Value, bool) {
+			d, ok := ev.(Doc)
+			if !ok || d.JSON() == nil {
+				return dst, false
+			}
+			return fn(d, dst, arg, hasArg)
+		}), nil
+	}}
+}
+
+// StringAt is the string at a path; a non-string value reads as "" and a
+// missing one as no value.
+func StringAt(path ...string) Fn {
+	return func(d Doc, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+		v := d.JSON().Get(path...)
+		if v == nil {
+			return dst, false
+		}
+		b, _ := v.StringBytes()
+		return append(dst, field.Value{B: b}), true
+	}
+}
+
+// JSONAt is the value at a path rendered as text (strings unquoted).
+func JSONAt(path ...string) Fn {
+	return func(d Doc, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+		v := d.JSON().Get(path...)
+		if v == nil {
+			return dst, false
+		}
+		return append(dst, field.Value{B: Text(d, v)}), true
+	}
+}
