@@ -8,6 +8,7 @@ import (
 	"github.com/peregrine-sec/peregrine/internal/event"
 	"github.com/peregrine-sec/peregrine/internal/field"
 	"github.com/peregrine-sec/peregrine/internal/source/cloudtrail"
+	"github.com/peregrine-sec/peregrine/internal/source/gcpaudit"
 	"github.com/peregrine-sec/peregrine/internal/source/k8saudit"
 	"github.com/peregrine-sec/peregrine/internal/source/syscall"
 )
@@ -55,6 +56,20 @@ func Builtins() []Builtin {
 			Replay: func(ctx context.Context, params string, emit func(event.Event)) error {
 				var r cloudtrail.Reader
 				return r.ReadPath(ctx, params, func(e *cloudtrail.Event) { emit(e) })
+			},
+		},
+		{
+			Plugin: "gcpaudit", ID: 12, Version: "0.8.1", Source: gcpaudit.SourceName,
+			Description: "GCP audit logs (Cloud Logging LogEntry JSON lines)",
+			Engine: func() engine.Source {
+				return engine.Source{Name: gcpaudit.SourceName, Fields: field.NewTable(syscall.GenericFields(), gcpaudit.Fields()),
+					Index: []engine.IndexSpec{{Field: "gcp.methodName"}}}
+			},
+			Replay: func(ctx context.Context, params string, emit func(event.Event)) error {
+				var r gcpaudit.Reader
+				return r.ReadPath(ctx, params, func(e *gcpaudit.Event) { emit(e) }, func(err error) {
+					slog.Warn("skipping GCP audit record", "error", err)
+				})
 			},
 		},
 		{
