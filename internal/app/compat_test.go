@@ -55,6 +55,7 @@ func TestUpstreamRulesValidate(t *testing.T) {
 		{"k8s_audit_rules.yaml", "k8s_audit_rules_gke.yaml"},
 		{"aws_cloudtrail_rules.yaml"},
 		{"gcp_auditlog_rules.yaml"},
+		{"okta_rules.yaml"},
 	}
 	for _, set := range sets {
 		res, code, stderr := validate(t, dir, set...)

@@ -10,6 +10,7 @@ import (
 	"github.com/peregrine-sec/peregrine/internal/source/cloudtrail"
 	"github.com/peregrine-sec/peregrine/internal/source/gcpaudit"
 	"github.com/peregrine-sec/peregrine/internal/source/k8saudit"
+	"github.com/peregrine-sec/peregrine/internal/source/okta"
 	"github.com/peregrine-sec/peregrine/internal/source/syscall"
 )
 
@@ -69,6 +70,20 @@ func Builtins() []Builtin {
 				var r gcpaudit.Reader
 				return r.ReadPath(ctx, params, func(e *gcpaudit.Event) { emit(e) }, func(err error) {
 					slog.Warn("skipping GCP audit record", "error", err)
+				})
+			},
+		},
+		{
+			Plugin: "okta", ID: 7, Version: "0.12.0", Source: okta.SourceName,
+			Description: "Okta System Log events (JSON lines or arrays)",
+			Engine: func() engine.Source {
+				return engine.Source{Name: okta.SourceName, Fields: field.NewTable(syscall.GenericFields(), okta.Fields()),
+					Index: []engine.IndexSpec{{Field: "okta.evt.type"}}}
+			},
+			Replay: func(ctx context.Context, params string, emit func(event.Event)) error {
+				var r okta.Reader
+				return r.ReadPath(ctx, params, func(e *okta.Event) { emit(e) }, func(err error) {
+					slog.Warn("skipping Okta record", "error", err)
 				})
 			},
 		},
