@@ -56,6 +56,7 @@ func TestUpstreamRulesValidate(t *testing.T) {
 		{"aws_cloudtrail_rules.yaml"},
 		{"gcp_auditlog_rules.yaml"},
 		{"okta_rules.yaml"},
+		{"github.yaml"},
 	}
 	for _, set := range sets {
 		res, code, stderr := validate(t, dir, set...)

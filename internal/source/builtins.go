@@ -9,6 +9,7 @@ import (
 	"github.com/peregrine-sec/peregrine/internal/field"
 	"github.com/peregrine-sec/peregrine/internal/source/cloudtrail"
 	"github.com/peregrine-sec/peregrine/internal/source/gcpaudit"
+	"github.com/peregrine-sec/peregrine/internal/source/github"
 	"github.com/peregrine-sec/peregrine/internal/source/k8saudit"
 	"github.com/peregrine-sec/peregrine/internal/source/okta"
 	"github.com/peregrine-sec/peregrine/internal/source/syscall"
@@ -84,6 +85,20 @@ func Builtins() []Builtin {
 				var r okta.Reader
 				return r.ReadPath(ctx, params, func(e *okta.Event) { emit(e) }, func(err error) {
 					slog.Warn("skipping Okta record", "error", err)
+				})
+			},
+		},
+		{
+			Plugin: "github", ID: 8, Version: "0.10.1", Source: github.SourceName,
+			Description: "GitHub webhook events recorded as JSON lines",
+			Engine: func() engine.Source {
+				return engine.Source{Name: github.SourceName, Fields: field.NewTable(syscall.GenericFields(), github.Fields()),
+					Index: []engine.IndexSpec{{Field: "github.type"}}}
+			},
+			Replay: func(ctx context.Context, params string, emit func(event.Event)) error {
+				var r github.Reader
+				return r.ReadPath(ctx, params, func(e *github.Event) { emit(e) }, func(err error) {
+					slog.Warn("skipping GitHub record", "error", err)
 				})
 			},
 		},
