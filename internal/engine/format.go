@@ -199,103 +199,128 @@ func isAlpha(c byte) bool { return ('a' <= c && c <= 'z') || ('A' <= c && c <= '
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // Render formats the output of a rule for the event just matched. It must be
-// called after Match and before the next event. It allocates: alerts are rare.
+// called after Match and before the next event. The message and every field
+// text are rendered into one buffer and share one string, so an alert costs a
+// few allocations whatever the number of fields.
 func (m *Matcher) Render(ev event.Event, f *Format) (string, []alert.Field) {
-	var b strings.Builder
+	buf := m.render[:0]
 	for _, p := range f.parts {
 		if p.op == nil {
-			b.WriteString(p.lit)
+			buf = append(buf, p.lit...)
 			continue
 		}
-		txt := "<NA>"
+		start := len(buf)
 		if vals, ok := m.values(p.op, ev); ok {
-			txt = valueText(p.op, vals)
+			buf = appendValues(buf, p.op, vals)
+		} else {
+			buf = append(buf, "<NA>"...)
 		}
 		if p.width > 0 {
-			if len(txt) > p.width {
-				txt = txt[:p.width]
-			} else {
-				txt += strings.Repeat(" ", p.width-len(txt))
+			if len(buf)-start > p.width {
+				buf = buf[:start+p.width]
+			}
+			for len(buf)-start < p.width {
+				buf = append(buf, ' ')
 			}
 		}
-		b.WriteString(txt)
 	}
-	fields := make([]alert.Field, 0, len(f.fields))
+	msgEnd := len(buf)
+	// Field texts: for each field its whole text, then for list fields each item.
+	spans := m.spans[:0]
 	for _, op := range f.fields {
-		fields = append(fields, m.outputField(op, ev))
-	}
-	return b.String(), fields
-}
-
-// outputField returns the typed JSON value of one output field.
-func (m *Matcher) outputField(op *operand, ev event.Event) alert.Field {
-	vals, ok := m.values(op, ev)
-	if !ok {
-		return alert.Field{Key: op.key, Kind: alert.Null}
-	}
-	if op.list || len(vals) > 1 {
-		items := make([]string, len(vals))
-		for i, v := range vals {
-			items[i] = scalarText(op.typ, v)
+		vals, ok := m.values(op, ev)
+		if !ok {
+			spans = append(spans, -1, -1)
+			continue
 		}
-		return alert.Field{Key: op.key, Kind: alert.List, Text: valueText(op, vals), List: items}
+		start := len(buf)
+		buf = appendValues(buf, op, vals)
+		spans = append(spans, start, len(buf))
+		if op.list || len(vals) > 1 {
+			for _, v := range vals {
+				s := len(buf)
+				buf = appendScalar(buf, op.typ, v)
+				spans = append(spans, s, len(buf))
+			}
+		}
 	}
-	kind := alert.String
-	switch {
-	case op.typ.Numeric():
-		kind = alert.Number
-	case op.typ == field.Bool:
-		kind = alert.Bool
+	all := string(buf)
+	m.render, m.spans = buf, spans
+	fields := make([]alert.Field, len(f.fields))
+	k := 0
+	for i, op := range f.fields {
+		fl := &fields[i]
+		fl.Key = op.key
+		start, end := spans[k], spans[k+1]
+		k += 2
+		if start < 0 {
+			fl.Kind = alert.Null
+			continue
+		}
+		fl.Text = all[start:end]
+		vals, _ := m.values(op, ev)
+		switch {
+		case op.list || len(vals) > 1:
+			fl.Kind = alert.List
+			fl.List = make([]string, len(vals))
+			for j := range vals {
+				fl.List[j] = all[spans[k]:spans[k+1]]
+				k += 2
+			}
+		case op.typ.Numeric():
+			fl.Kind = alert.Number
+		case op.typ == field.Bool:
+			fl.Kind = alert.Bool
+		default:
+			fl.Kind = alert.String
+		}
 	}
-	return alert.Field{Key: op.key, Kind: kind, Text: scalarText(op.typ, vals[0])}
+	return all[:msgEnd], fields
 }
 
-// valueText renders an operand's values as Falco prints them in outputs.
-func valueText(op *operand, vals []field.Value) string {
+// appendValues renders an operand's values as Falco prints them in outputs:
+// lists as (a,b), several values of an ancestor field space-separated.
+func appendValues(b []byte, op *operand, vals []field.Value) []byte {
 	if !op.list && len(vals) == 1 {
-		return scalarText(op.typ, vals[0])
+		return appendScalar(b, op.typ, vals[0])
 	}
-	sep := ","
+	sep := byte(',')
 	if op.any {
-		sep = " "
+		sep = ' '
 	}
-	var b strings.Builder
 	if op.list {
-		b.WriteByte('(')
+		b = append(b, '(')
 	}
 	for i, v := range vals {
 		if i > 0 {
-			b.WriteString(sep)
+			b = append(b, sep)
 		}
-		b.WriteString(scalarText(op.typ, v))
+		b = appendScalar(b, op.typ, v)
 	}
 	if op.list {
-		b.WriteByte(')')
+		b = append(b, ')')
 	}
-	return b.String()
+	return b
 }
 
-// scalarText renders one value of a type.
-func scalarText(t field.Type, v field.Value) string {
+// appendScalar renders one value of a type.
+func appendScalar(b []byte, t field.Type, v field.Value) []byte {
 	switch t {
 	case field.Bool:
-		if v.N != 0 {
-			return "true"
-		}
-		return "false"
+		return strconv.AppendBool(b, v.N != 0)
 	case field.Int64:
-		return strconv.FormatInt(int64(v.N), 10)
+		return strconv.AppendInt(b, int64(v.N), 10)
 	case field.Double:
-		return strconv.FormatFloat(math.Float64frombits(v.N), 'f', -1, 64)
+		return strconv.AppendFloat(b, math.Float64frombits(v.N), 'f', -1, 64)
 	case field.IPAddr:
-		return net.IP(v.B).String()
+		return append(b, net.IP(v.B).String()...)
 	case field.IPNet:
 		n := len(v.B) / 2
 		nw := net.IPNet{IP: v.B[:n], Mask: v.B[n:]}
-		return nw.String()
+		return append(b, nw.String()...)
 	}
 	if t.Numeric() {
-		return strconv.FormatUint(v.N, 10)
+		return strconv.AppendUint(b, v.N, 10)
 	}
-	return string(v.B)
+	return append(b, v.B...)
 }

@@ -124,6 +124,8 @@ type Matcher struct {
 	cache   []slotCache
 	cand    []uint64
 	matched []*rules.Rule
+	render  []byte // scratch for Render
+	spans   []int  // scratch for Render: start/end offsets of field texts
 }
 
 // NewMatcher returns a matcher for the rule set.
