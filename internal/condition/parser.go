@@ -94,37 +94,18 @@ func (p *parser) enter() error {
 }
 
 func (p *parser) orExpr() (Expr, error) {
-	start := p.pos
-	first, err := p.andExpr()
-	if err != nil {
-		return nil, err
-	}
-	kids := []Expr{first}
-	for {
-		save := p.pos
-		p.skipBlanks()
-		if !p.keyword("or", true) {
-			p.pos = save
-			break
-		}
-		p.pos += 2
-		p.last = "or"
-		p.skipBlanks()
-		e, err := p.andExpr()
-		if err != nil {
-			return nil, err
-		}
-		kids = append(kids, e)
-	}
-	if len(kids) == 1 {
-		return first, nil
-	}
-	return &Or{Pos: p.posAt(start), Children: kids}, nil
+	return p.chain("or", p.andExpr, func(pos Pos, kids []Expr) Expr { return &Or{Pos: pos, Children: kids} })
 }
 
 func (p *parser) andExpr() (Expr, error) {
+	return p.chain("and", p.notExpr, func(pos Pos, kids []Expr) Expr { return &And{Pos: pos, Children: kids} })
+}
+
+// chain parses operands joined by a boolean keyword ("and" or "or"), which
+// must be followed by a blank or '('. One operand is returned as is.
+func (p *parser) chain(word string, operand func() (Expr, error), mk func(Pos, []Expr) Expr) (Expr, error) {
 	start := p.pos
-	first, err := p.notExpr()
+	first, err := operand()
 	if err != nil {
 		return nil, err
 	}
@@ -132,14 +113,14 @@ func (p *parser) andExpr() (Expr, error) {
 	for {
 		save := p.pos
 		p.skipBlanks()
-		if !p.keyword("and", true) {
+		if !p.keyword(word, true) {
 			p.pos = save
 			break
 		}
-		p.pos += 3
-		p.last = "and"
+		p.pos += len(word)
+		p.last = word
 		p.skipBlanks()
-		e, err := p.notExpr()
+		e, err := operand()
 		if err != nil {
 			return nil, err
 		}
@@ -148,7 +129,7 @@ func (p *parser) andExpr() (Expr, error) {
 	if len(kids) == 1 {
 		return first, nil
 	}
-	return &And{Pos: p.posAt(start), Children: kids}, nil
+	return mk(p.posAt(start), kids), nil
 }
 
 func (p *parser) notExpr() (Expr, error) {

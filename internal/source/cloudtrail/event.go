@@ -18,24 +18,14 @@ import (
 
 	"github.com/valyala/fastjson"
 
-	"github.com/peregrine-sec/peregrine/internal/event"
+	je "github.com/peregrine-sec/peregrine/internal/source/jsonevent"
 )
 
 // SourceName is the event source name rules use.
 const SourceName = "aws_cloudtrail"
 
-// Event is one CloudTrail record; valid only during the emit callback.
-type Event struct {
-	event.Base
-	v       *fastjson.Value
-	scratch []byte
-}
-
-// JSON returns the parsed record.
-func (e *Event) JSON() *fastjson.Value { return e.v }
-
-// Scratch returns the buffer that rendered values of this event live in.
-func (e *Event) Scratch() *[]byte { return &e.scratch }
+// Event is one record; valid only during the emit callback.
+type Event struct{ je.Event }
 
 // Reader reads CloudTrail files; it reuses its parser and event.
 type Reader struct {
@@ -116,9 +106,7 @@ func (r *Reader) Decode(data []byte, emit func(*Event)) error {
 			continue
 		}
 		r.seq++
-		r.ev.Base = event.Base{Src: SourceName, TS: ts.UnixNano(), Seq: r.seq}
-		r.ev.v = rec
-		r.ev.scratch = r.ev.scratch[:0]
+		r.ev.Reset(SourceName, ts.UnixNano(), r.seq, rec)
 		emit(&r.ev)
 	}
 	return nil

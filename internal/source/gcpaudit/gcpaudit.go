@@ -7,32 +7,19 @@ package gcpaudit
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/valyala/fastjson"
 
-	"github.com/peregrine-sec/peregrine/internal/event"
 	"github.com/peregrine-sec/peregrine/internal/field"
 	je "github.com/peregrine-sec/peregrine/internal/source/jsonevent"
-	"github.com/peregrine-sec/peregrine/internal/source/k8saudit"
 )
 
 // SourceName is the event source name rules use.
 const SourceName = "gcp_auditlog"
 
-// Event is one LogEntry; valid only during the emit callback.
-type Event struct {
-	event.Base
-	v       *fastjson.Value
-	scratch []byte
-}
-
-// JSON returns the parsed log entry.
-func (e *Event) JSON() *fastjson.Value { return e.v }
-
-// Scratch returns the buffer that rendered values of this event live in.
-func (e *Event) Scratch() *[]byte { return &e.scratch }
+// Event is one record; valid only during the emit callback.
+type Event struct{ je.Event }
 
 // Reader reads LogEntry JSON lines; it reuses its parser and event.
 type Reader struct {
@@ -56,24 +43,14 @@ func (r *Reader) Decode(line []byte, emit func(*Event)) error {
 		return fmt.Errorf("GCP audit log entry without a valid timestamp: %w", err)
 	}
 	r.seq++
-	r.ev.Base = event.Base{Src: SourceName, TS: ts.UnixNano(), Seq: r.seq}
-	r.ev.v, r.ev.scratch = v, r.ev.scratch[:0]
+	r.ev.Reset(SourceName, ts.UnixNano(), r.seq, v)
 	emit(&r.ev)
 	return nil
 }
 
 // ReadPath reads a file of LogEntry JSON lines.
 func (r *Reader) ReadPath(ctx context.Context, path string, emit func(*Event), onError func(error)) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("opening GCP audit logs: %w", err)
-	}
-	defer f.Close()
-	return k8saudit.Lines(ctx, f, 1<<20, func(line []byte) {
-		if err := r.Decode(line, emit); err != nil && onError != nil {
-			onError(fmt.Errorf("%s: %w", path, err))
-		}
-	}, onError)
+	return je.ReadLines(ctx, path, 1<<20, func(line []byte) error { return r.Decode(line, emit) }, onError)
 }
 
 func at(name, doc string, path ...string) field.Desc {

@@ -10,34 +10,21 @@ package github
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/valyala/fastjson"
 
-	"github.com/peregrine-sec/peregrine/internal/event"
 	"github.com/peregrine-sec/peregrine/internal/field"
 	je "github.com/peregrine-sec/peregrine/internal/source/jsonevent"
-	"github.com/peregrine-sec/peregrine/internal/source/k8saudit"
 )
 
 // SourceName is the event source name rules use.
 const SourceName = "github"
 
-// Event is one webhook event; valid only during the emit callback.
-type Event struct {
-	event.Base
-	v       *fastjson.Value
-	scratch []byte
-}
-
-// JSON returns the parsed payload.
-func (e *Event) JSON() *fastjson.Value { return e.v }
-
-// Scratch returns the buffer that rendered values of this event live in.
-func (e *Event) Scratch() *[]byte { return &e.scratch }
+// Event is one record; valid only during the emit callback.
+type Event struct{ je.Event }
 
 // Reader decodes recorded webhook events; it reuses its parser and event.
 type Reader struct {
@@ -64,24 +51,14 @@ func (r *Reader) Decode(line []byte, emit func(*Event)) error {
 		ts = t
 	}
 	r.seq++
-	r.ev.Base = event.Base{Src: SourceName, TS: ts.UnixNano(), Seq: r.seq}
-	r.ev.v, r.ev.scratch = v, r.ev.scratch[:0]
+	r.ev.Reset(SourceName, ts.UnixNano(), r.seq, v)
 	emit(&r.ev)
 	return nil
 }
 
 // ReadPath reads a file of recorded webhook events, one per line.
 func (r *Reader) ReadPath(ctx context.Context, path string, emit func(*Event), onError func(error)) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("opening GitHub events: %w", err)
-	}
-	defer f.Close()
-	return k8saudit.Lines(ctx, f, 32<<20, func(line []byte) {
-		if err := r.Decode(line, emit); err != nil && onError != nil {
-			onError(fmt.Errorf("%s: %w", path, err))
-		}
-	}, onError)
+	return je.ReadLines(ctx, path, 32<<20, func(line []byte) error { return r.Decode(line, emit) }, onError)
 }
 
 // fn computes a field's text; ok false means no value.

@@ -5,8 +5,12 @@
 package jsonevent
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"fmt"
+	"io"
+	"os"
 	"strconv"
 	"strings"
 
@@ -213,5 +217,81 @@ func JSONAt(path ...string) Fn {
 			return dst, false
 		}
 		return append(dst, field.Value{B: Text(d, v)}), true
+	}
+}
+
+// Event is a JSON document event; sources embed it. Its memory belongs to the
+// reader that produced it and is valid only during the emit callback.
+type Event struct {
+	event.Base
+	v       *fastjson.Value
+	scratch []byte
+}
+
+// JSON returns the parsed payload.
+func (e *Event) JSON() *fastjson.Value { return e.v }
+
+// Scratch returns the buffer that rendered values of this event live in.
+func (e *Event) Scratch() *[]byte { return &e.scratch }
+
+// Reset points the event at a new document.
+func (e *Event) Reset(source string, ts int64, seq uint64, v *fastjson.Value) {
+	e.Base = event.Base{Src: source, TS: ts, Seq: seq}
+	e.v, e.scratch = v, e.scratch[:0]
+}
+
+// ReadLines reads a file of JSON documents, one per line (lines up to
+// maxLine bytes), and hands each to decode; decode errors go to onError and
+// reading goes on.
+func ReadLines(ctx context.Context, path string, maxLine int, decode func([]byte) error, onError func(error)) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("opening events: %w", err)
+	}
+	defer f.Close()
+	return Lines(ctx, f, maxLine, func(line []byte) {
+		if err := decode(line); err != nil && onError != nil {
+			onError(fmt.Errorf("%s: %w", path, err))
+		}
+	}, onError)
+}
+
+// Lines calls fn with each non-blank line of r (without the newline),
+// accepting lines up to maxLine bytes; a longer line is reported through
+// onError and skipped.
+func Lines(ctx context.Context, r io.Reader, maxLine int, fn func([]byte), onError func(error)) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var long []byte
+	lineNo := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		chunk, isPrefix, err := br.ReadLine()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		line := chunk
+		if isPrefix || long != nil {
+			long = append(long, chunk...)
+			if isPrefix {
+				continue
+			}
+			line, long = long, nil
+		}
+		lineNo++
+		if maxLine > 0 && len(line) > maxLine {
+			if onError != nil {
+				onError(fmt.Errorf("line %d: %d bytes is over the %d-byte event size limit; skipped", lineNo, len(line), maxLine))
+			}
+			continue
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		fn(line)
 	}
 }

@@ -1,14 +1,14 @@
 package k8saudit
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/peregrine-sec/peregrine/internal/source/jsonevent"
 )
 
 // ReadPath reads audit events from a file or directory, as the k8saudit
@@ -64,45 +64,6 @@ func dirFiles(dir string) ([]string, error) {
 	return out, nil
 }
 
-// Lines calls fn with each line of r (without the newline), accepting lines up
-// to maxLine bytes; a longer line is reported through onError and skipped.
-func Lines(ctx context.Context, r io.Reader, maxLine int, fn func([]byte), onError func(error)) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	var long []byte
-	lineNo := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		chunk, isPrefix, err := br.ReadLine()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		line := chunk
-		if isPrefix || long != nil {
-			long = append(long, chunk...)
-			if isPrefix {
-				continue
-			}
-			line, long = long, nil
-		}
-		lineNo++
-		if maxLine > 0 && len(line) > maxLine {
-			if onError != nil {
-				onError(fmt.Errorf("line %d: %d bytes is over the %d-byte event size limit; skipped", lineNo, len(line), maxLine))
-			}
-			continue
-		}
-		if len(strings.TrimSpace(string(line))) == 0 {
-			continue
-		}
-		fn(line)
-	}
-}
-
 func readFile(ctx context.Context, path string, dec *Decoder, emit func(*Event), onError func(error)) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -113,7 +74,7 @@ func readFile(ctx context.Context, path string, dec *Decoder, emit func(*Event),
 	if dec.MaxEventSize > 0 {
 		limit = dec.MaxEventSize * 4 // an EventList line may hold several events
 	}
-	return Lines(ctx, f, limit, func(line []byte) {
+	return jsonevent.Lines(ctx, f, limit, func(line []byte) {
 		if err := dec.Decode(line, emit); err != nil && onError != nil {
 			onError(fmt.Errorf("%s: %w", path, err))
 		}

@@ -7,17 +7,14 @@ package okta
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/valyala/fastjson"
 
-	"github.com/peregrine-sec/peregrine/internal/event"
 	"github.com/peregrine-sec/peregrine/internal/field"
 	je "github.com/peregrine-sec/peregrine/internal/source/jsonevent"
-	"github.com/peregrine-sec/peregrine/internal/source/k8saudit"
 )
 
 // SourceName is the event source name rules use.
@@ -31,18 +28,10 @@ const (
 
 // Event is one System Log event; valid only during the emit callback.
 type Event struct {
-	event.Base
-	v       *fastjson.Value
-	scratch []byte
-	mfa     map[string][]int64
-	org     string
+	je.Event
+	mfa map[string][]int64
+	org string
 }
-
-// JSON returns the parsed event.
-func (e *Event) JSON() *fastjson.Value { return e.v }
-
-// Scratch returns the buffer that rendered values of this event live in.
-func (e *Event) Scratch() *[]byte { return &e.scratch }
 
 // Reader decodes System Log events. It keeps the MFA failure history the
 // okta.mfa.*.countlast fields count over.
@@ -75,8 +64,8 @@ func (r *Reader) Decode(line []byte, emit func(*Event)) error {
 			continue
 		}
 		r.seq++
-		r.ev.Base = event.Base{Src: SourceName, TS: ts.UnixNano(), Seq: r.seq}
-		r.ev.v, r.ev.scratch, r.ev.org = it, r.ev.scratch[:0], r.Organization
+		r.ev.Reset(SourceName, ts.UnixNano(), r.seq, it)
+		r.ev.org = r.Organization
 		r.trackMFA(it, ts.UnixNano())
 		r.ev.mfa = r.mfa
 		emit(&r.ev)
@@ -116,16 +105,7 @@ func (r *Reader) trackMFA(v *fastjson.Value, ts int64) {
 
 // ReadPath reads a file of System Log events, one JSON document per line.
 func (r *Reader) ReadPath(ctx context.Context, path string, emit func(*Event), onError func(error)) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("opening Okta logs: %w", err)
-	}
-	defer f.Close()
-	return k8saudit.Lines(ctx, f, 16<<20, func(line []byte) {
-		if err := r.Decode(line, emit); err != nil && onError != nil {
-			onError(fmt.Errorf("%s: %w", path, err))
-		}
-	}, onError)
+	return je.ReadLines(ctx, path, 16<<20, func(line []byte) error { return r.Decode(line, emit) }, onError)
 }
 
 // text is a string field that reads as "" when absent, as the plugin's
@@ -163,7 +143,7 @@ func countLast(name, doc string) field.Desc {
 		if !ok {
 			return dst, false
 		}
-		key := mfaKey(e.v)
+		key := mfaKey(e.JSON())
 		hist, ok := e.mfa[key]
 		if key == "" || !ok {
 			return dst, false
