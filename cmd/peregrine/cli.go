@@ -43,13 +43,13 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // falcoFlags are Falco's command-line options.
 type falcoFlags struct {
-	configs, overrides, rulesFiles, validate  []string
-	runTags, disableTags, disableRules        []string
-	enableSources, disableSources             []string
-	capture, describeRule, list               string
-	describeAll, allEvents, verbose, names    bool
-	listPlugins, version, unbuffered, support bool
-	duration                                  int
+	configs, overrides, rulesFiles, validate []string
+	runTags, disableTags, disableRules       []string
+	enableSources, disableSources            []string
+	capture, describeRule, list              string
+	describeAll, allEvents, verbose, names   bool
+	listPlugins, version, unbuffered         bool
+	duration                                 int
 }
 
 const listAll = "\x00all"

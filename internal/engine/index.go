@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/peregrine-sec/peregrine/internal/condition"
 )
@@ -115,16 +114,6 @@ func (s valueSet) count(t EventTypeTable) int {
 		return t.TotalCodes() - n
 	}
 	return n
-}
-
-// sorted returns the listed values in order (for tests and diagnostics).
-func (s valueSet) sorted() []string {
-	out := make([]string, 0, len(s.vals))
-	for v := range s.vals {
-		out = append(out, v)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // analyze computes the values of the index field for which expr can be true,
