@@ -69,3 +69,47 @@ func TestFalcoStyleK8sRun(t *testing.T) {
 		t.Errorf("no JSON alert for the privileged pod:\n%s", out)
 	}
 }
+
+func TestRuleSelectionFlags(t *testing.T) {
+	root := testutil.RepoRoot(t)
+	audit := filepath.Join(root, "examples", "audit.jsonl")
+	rulesFile := filepath.Join(root, "rules", "k8s_audit.yaml")
+	base := []string{"-r", rulesFile, "--enable-source=k8s_audit", "-o", "plugins[0].name=k8saudit", "-o", "plugins[0].open_params=" + audit}
+	cases := []struct {
+		extra []string
+		want  string
+	}{
+		{nil, "Events detected: 4"},
+		{[]string{"-D", "Secret"}, "Events detected: 3"},
+		{[]string{"-T", "credential_access"}, "Events detected: 3"},
+		{[]string{"-t", "execution"}, "Events detected: 1"},
+		{[]string{"-o", "priority=warning"}, "Events detected: 3"},
+		{[]string{"-o", "rules[0].disable.rule=*Pod*"}, "Events detected: 2"},
+	}
+	for _, c := range cases {
+		code, out, stderr := run(append(append([]string{}, base...), c.extra...)...)
+		if code != 0 || !strings.Contains(out, c.want) {
+			t.Errorf("%v: exit %d, want %q in\n%s\n%s", c.extra, code, c.want, out, stderr)
+		}
+	}
+	if code, _, stderr := run(append(base, "-t", "k8s", "-T", "k8s")...); code == 0 || !strings.Contains(stderr, "You can not specify both disabled (-D/-T) and enabled (-t) rules") {
+		t.Errorf("-t with -T: exit %d, %s", code, stderr)
+	}
+}
+
+func TestJSONAndISOTimeOutput(t *testing.T) {
+	root := testutil.RepoRoot(t)
+	code, out, stderr := run("replay", "--source", "k8s_audit", "-o", "json_output=true", "-o", "time_format_iso_8601=true",
+		filepath.Join(root, "examples", "audit.jsonl"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	first, _, _ := strings.Cut(out, "\n")
+	for _, want := range []string{`{"hostname":`, `"output":"2026-11-22T10:00:40.001100000+0000: Warning Privileged pod created`,
+		`"evt.time.iso8601":`, `"ka.req.pod.containers.image":["docker.io/library/busybox:1.36"]`, `"rule":"Privileged Pod Created","source":"k8s_audit"`,
+		`"time":"2026-11-22T10:00:40.001100000Z"}`} {
+		if !strings.Contains(first, want) {
+			t.Errorf("missing %s in %s", want, first)
+		}
+	}
+}
