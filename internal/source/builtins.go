@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"log/slog"
+	"strings"
 
 	"github.com/peregrine-sec/peregrine/internal/engine"
 	"github.com/peregrine-sec/peregrine/internal/event"
@@ -43,9 +44,20 @@ func Builtins() []Builtin {
 			},
 			Replay: func(ctx context.Context, params string, emit func(event.Event)) error {
 				dec := k8saudit.NewDecoder(nil, slog.Default())
-				return k8saudit.ReadPath(ctx, params, dec, func(e *k8saudit.Event) { emit(e) }, func(err error) {
-					slog.Warn("skipping audit record", "error", err)
-				})
+				onErr := func(err error) { slog.Warn("skipping audit record", "error", err) }
+				if strings.Contains(params, "://") && !strings.HasPrefix(params, "file://") {
+					wh, err := k8saudit.ParseWebhookURL(params)
+					if err != nil {
+						return err
+					}
+					addr, err := wh.Listen()
+					if err != nil {
+						return err
+					}
+					slog.Info("audit webhook listening", "address", addr.String(), "path", wh.Path)
+					return wh.Run(ctx, dec, func(e *k8saudit.Event) { emit(e) }, onErr)
+				}
+				return k8saudit.ReadPath(ctx, params, dec, func(e *k8saudit.Event) { emit(e) }, onErr)
 			},
 		},
 		{
