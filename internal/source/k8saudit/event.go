@@ -110,8 +110,11 @@ func (d *Decoder) value(v *fastjson.Value, emit func(*Event)) error {
 	case "Event":
 		return d.one(v, emit)
 	}
-	d.Counters.Unrecognized.Add(1)
-	d.Log.Warn(ErrNotAuditEvent.Error())
+	// Log the first few and then one in a thousand, so a flood of bad
+	// input cannot flood the log; the counter has the exact number.
+	if n := d.Counters.Unrecognized.Add(1); n <= 10 || n%1000 == 0 {
+		d.Log.Warn(ErrNotAuditEvent.Error(), "count", n)
+	}
 	return ErrNotAuditEvent
 }
 
