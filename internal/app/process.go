@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/peregrine-sec/peregrine/internal/alert"
 	"github.com/peregrine-sec/peregrine/internal/engine"
 	"github.com/peregrine-sec/peregrine/internal/event"
 	"github.com/peregrine-sec/peregrine/internal/output"
@@ -30,6 +29,14 @@ func (r *runner) process(ctx context.Context) error {
 	}
 	stats := output.NewStats()
 	host := hostname()
+	labels, err := event.NewLabels(r.cfg.Labels)
+	if err != nil {
+		return fmt.Errorf("labels: %w", err)
+	}
+	metrics := newMetrics()
+	if err := r.serveWeb(ctx, metrics); err != nil {
+		return err
+	}
 	if r.o.Duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, r.o.Duration)
@@ -50,20 +57,17 @@ func (r *runner) process(ctx context.Context) error {
 			runErr = err
 			break
 		}
-		m := rs.NewMatcher()
-		emit := func(ev event.Event) {
-			for _, rl := range m.Match(ev) {
-				msg, fields := m.Render(ev, rl.Format.(*engine.Format))
-				a := &alert.Alert{
-					Time: ev.Time(), Rule: rl.Name, Priority: rl.Priority, Source: rl.Source,
-					Tags: rl.Tags, Hostname: host, Message: msg, Fields: fields,
-				}
-				stats.Add(rl.Index, a)
-				outs.Emit(a)
-			}
-		}
+		d := &deliver{rs: rs, outs: outs, stats: stats, host: host, labels: labels, metrics: metrics, source: b.Source}
 		r.log.Info("opening source", "source", b.Source, "params", params)
-		if err := b.Replay(ctx, params, emit); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		if b.Run != nil {
+			err = b.Run(ctx, source.Input{Params: params, InitConfig: r.initConfig(b), Labels: labels,
+				Registry: metrics.registry(), Log: r.log, NewEmit: d.newEmit})
+		} else {
+			emit := d.newEmit()
+			err = b.Replay(ctx, params, emit)
+		}
+		d.flush()
+		if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 			runErr = fmt.Errorf("source %s: %w", b.Source, err)
 			break
 		}
@@ -94,7 +98,7 @@ func (r *runner) enabledSources() ([]source.Builtin, error) {
 		if b.Source == "" || off[b.Source] || (len(only) > 0 && !only[b.Source]) {
 			continue
 		}
-		if b.Source != source.Syscall && (b.Replay == nil || r.openParams(b) == "") {
+		if b.Source != source.Syscall && ((b.Replay == nil && b.Run == nil) || r.openParams(b) == "") {
 			continue
 		}
 		out = append(out, b)
@@ -125,4 +129,14 @@ func hostname() string {
 	}
 	h, _ := os.Hostname()
 	return h
+}
+
+// initConfig returns the configured init_config of the plugin a built-in stands in for.
+func (r *runner) initConfig(b source.Builtin) any {
+	for _, p := range r.cfg.Plugins {
+		if p.Name == b.Plugin {
+			return p.InitConfig
+		}
+	}
+	return nil
 }

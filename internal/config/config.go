@@ -34,6 +34,15 @@ type Output struct {
 	UserAgent string `yaml:"user_agent"`
 }
 
+// Webserver is Falco's embedded web server: health and Prometheus metrics.
+type Webserver struct {
+	Enabled                  bool   `yaml:"enabled"`
+	ListenAddress            string `yaml:"listen_address"`
+	ListenPort               int    `yaml:"listen_port"`
+	K8sHealthzEndpoint       string `yaml:"k8s_healthz_endpoint"`
+	PrometheusMetricsEnabled bool   `yaml:"prometheus_metrics_enabled"`
+}
+
 // AppendOutput is one entry of append_output.
 type AppendOutput struct {
 	Match struct {
@@ -65,6 +74,10 @@ type Config struct {
 	SyslogOutput                    Output         `yaml:"syslog_output"`
 	HTTPOutput                      Output         `yaml:"http_output"`
 	AppendOutputs                   []AppendOutput `yaml:"append_output"`
+	Webserver                       Webserver      `yaml:"webserver"`
+	// Labels are peregrine's static enrichment labels (cluster, region,
+	// team...): available as meta.label[KEY] and added to every alert.
+	Labels map[string]string `yaml:"labels"`
 	Rules                           []map[string]struct {
 		Rule string `yaml:"rule"`
 		Tag  string `yaml:"tag"`
@@ -102,6 +115,12 @@ program_output:
 http_output:
   enabled: false
   user_agent: falcosecurity/falco
+webserver:
+  enabled: false
+  listen_address: 0.0.0.0
+  listen_port: 8765
+  k8s_healthz_endpoint: /healthz
+  prometheus_metrics_enabled: false
 `
 
 // Default returns the embedded default configuration.

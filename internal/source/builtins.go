@@ -3,7 +3,6 @@ package source
 import (
 	"context"
 	"log/slog"
-	"strings"
 
 	"github.com/peregrine-sec/peregrine/internal/engine"
 	"github.com/peregrine-sec/peregrine/internal/event"
@@ -12,6 +11,7 @@ import (
 	"github.com/peregrine-sec/peregrine/internal/source/gcpaudit"
 	"github.com/peregrine-sec/peregrine/internal/source/github"
 	"github.com/peregrine-sec/peregrine/internal/source/k8saudit"
+	"github.com/peregrine-sec/peregrine/internal/source/meta"
 	"github.com/peregrine-sec/peregrine/internal/source/okta"
 	"github.com/peregrine-sec/peregrine/internal/source/syscall"
 )
@@ -39,26 +39,10 @@ func Builtins() []Builtin {
 			Description: "Kubernetes audit events (Event, EventList, JSON lines) with ka.*, json.* and jevt.* fields",
 			Engine: func() engine.Source {
 				return engine.Source{Name: k8saudit.SourceName,
-					Fields: field.NewTable(syscall.GenericFields(), k8saudit.Fields()),
+					Fields: field.NewTable(syscall.GenericFields(), k8saudit.Fields(), meta.Fields()),
 					Index:  []engine.IndexSpec{{Field: "ka.verb"}, {Field: "ka.target.resource"}}}
 			},
-			Replay: func(ctx context.Context, params string, emit func(event.Event)) error {
-				dec := k8saudit.NewDecoder(nil, slog.Default())
-				onErr := func(err error) { slog.Warn("skipping audit record", "error", err) }
-				if strings.Contains(params, "://") && !strings.HasPrefix(params, "file://") {
-					wh, err := k8saudit.ParseWebhookURL(params)
-					if err != nil {
-						return err
-					}
-					addr, err := wh.Listen()
-					if err != nil {
-						return err
-					}
-					slog.Info("audit webhook listening", "address", addr.String(), "path", wh.Path)
-					return wh.Run(ctx, dec, func(e *k8saudit.Event) { emit(e) }, onErr)
-				}
-				return k8saudit.ReadPath(ctx, params, dec, func(e *k8saudit.Event) { emit(e) }, onErr)
-			},
+			Run: runK8sAudit,
 		},
 		{
 			Plugin: "cloudtrail", ID: 2, Version: "0.17.1", Source: cloudtrail.SourceName,
@@ -130,4 +114,19 @@ func cloudtrailGeneric() []field.Desc {
 		}
 	}
 	return nil
+}
+
+// runK8sAudit opens the audit source: webhooks, followed logs and files
+// named by open_params, configured by the k8saudit plugin's init_config.
+func runK8sAudit(ctx context.Context, in Input) error {
+	opts, err := k8saudit.ParseOptions(in.InitConfig)
+	if err != nil {
+		return err
+	}
+	l := &k8saudit.Live{Params: in.Params, Options: opts, Labels: in.Labels, Registry: in.Registry,
+		Log: in.Log, Follow: followFiles}
+	return l.Run(ctx, func() func(*k8saudit.Event) {
+		emit := in.NewEmit()
+		return func(e *k8saudit.Event) { emit(e) }
+	})
 }

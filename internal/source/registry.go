@@ -8,10 +8,31 @@ package source
 
 import (
 	"context"
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/peregrine-sec/peregrine/internal/engine"
 	"github.com/peregrine-sec/peregrine/internal/event"
 )
+
+// Input is what a live source is opened with.
+type Input struct {
+	// Params is the plugin's open_params.
+	Params string
+	// InitConfig is the plugin's init_config (a YAML map or a JSON string).
+	InitConfig any
+	// Labels are the static enrichment labels of this peregrine.
+	Labels event.Labels
+	// Registry receives the source's metrics (may be nil).
+	Registry *prometheus.Registry
+	// Log is the source's logger.
+	Log *slog.Logger
+	// NewEmit returns an emit function for one goroutine. Sources that read
+	// with several goroutines call it once per goroutine; events are valid
+	// only during the call.
+	NewEmit func() func(event.Event)
+}
 
 // Builtin is one built-in source or field-extraction plugin.
 type Builtin struct {
@@ -34,4 +55,8 @@ type Builtin struct {
 	// for each; the event is only valid during the call. Nil when the source
 	// cannot replay files.
 	Replay func(ctx context.Context, params string, emit func(event.Event)) error
+	// Run opens a source with its full configuration, possibly live (a
+	// webhook, followed files) and on several goroutines. When set it is
+	// used instead of Replay.
+	Run func(ctx context.Context, in Input) error
 }

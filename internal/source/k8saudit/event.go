@@ -3,7 +3,8 @@
 // audit events): it splits audit payloads (Event, EventList, JSON arrays,
 // JSON lines) into events, reads them from files and directories as the
 // plugin's open_params name them, and extracts every ka.*, jevt.* and json.*
-// field. The live webhook and file following are separate pieces of work.
+// field. Live ingestion (the HTTP webhook and audit log following) is in
+// live.go and webhook.go.
 package k8saudit
 
 import (
@@ -12,6 +13,7 @@ import (
 	"log/slog"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/valyala/fastjson"
 
@@ -32,6 +34,16 @@ type Event struct {
 	Payload []byte
 	v       *fastjson.Value
 	scratch []byte
+	// extra holds the record's keys that are not part of the audit Event
+	// schema (enrichment added by log shippers); static holds configured labels.
+	extra  []extraKey
+	static Labels
+}
+
+// extraKey is one non-schema top-level key of a record.
+type extraKey struct {
+	key []byte
+	v   *fastjson.Value
 }
 
 // JSON returns the parsed event object.
@@ -43,11 +55,32 @@ func (e *Event) Scratch() *[]byte { return &e.scratch }
 // Counters are the decoder's statistics, safe to read concurrently.
 type Counters struct {
 	Events       atomic.Uint64 // events emitted
-	Malformed    atomic.Uint64 // records that are not JSON
+	Malformed    atomic.Uint64 // records that are not JSON (truncated, too deeply nested...)
 	Unrecognized atomic.Uint64 // JSON that is not an audit Event/EventList
 	NoTimestamp  atomic.Uint64 // events without a valid stageTimestamp
 	Oversize     atomic.Uint64 // events over the size limit
+	InvalidUTF8  atomic.Uint64 // events whose text is not valid UTF-8
+	WrongType    atomic.Uint64 // events with a schema key of the wrong JSON type
 }
+
+// Rejected returns the rejection counts by reason, in a fixed order, for
+// metrics and summaries.
+func (c *Counters) Rejected() []ReasonCount {
+	return []ReasonCount{
+		{"malformed", c.Malformed.Load()}, {"unrecognized", c.Unrecognized.Load()},
+		{"no_timestamp", c.NoTimestamp.Load()}, {"oversize", c.Oversize.Load()},
+		{"invalid_utf8", c.InvalidUTF8.Load()}, {"wrong_type", c.WrongType.Load()},
+	}
+}
+
+// ReasonCount is a number of rejected records for one reason.
+type ReasonCount struct {
+	Reason string
+	N      uint64
+}
+
+// RejectReasons are the reasons Counters.Rejected reports, in order.
+var RejectReasons = []string{"malformed", "unrecognized", "no_timestamp", "oversize", "invalid_utf8", "wrong_type"}
 
 // Decoder splits payloads into events. One decoder serves one goroutine; it
 // reuses its parser and buffers, so decoding allocates nothing in steady state.
@@ -55,9 +88,15 @@ type Decoder struct {
 	MaxEventSize int
 	Counters     *Counters
 	Log          *slog.Logger
-	p            fastjson.Parser
-	ev           Event
-	seq          uint64
+	// Labels are static enrichment labels attached to every event (cluster,
+	// region, team...); records may carry more as extra top-level keys.
+	Labels Labels
+	p      fastjson.Parser
+	ev     Event
+	seq    uint64
+	// badUTF8 is set while decoding a payload that is not valid UTF-8, so the
+	// per-event check runs only then.
+	badUTF8 bool
 }
 
 // NewDecoder returns a decoder with the default limits. counters may be shared
@@ -85,6 +124,7 @@ func (d *Decoder) Decode(data []byte, emit func(*Event)) error {
 		d.Counters.Malformed.Add(1)
 		return fmt.Errorf("malformed audit payload: %w", err)
 	}
+	d.badUTF8 = !utf8.Valid(data)
 	return d.value(v, emit)
 }
 
@@ -120,24 +160,77 @@ func (d *Decoder) value(v *fastjson.Value, emit func(*Event)) error {
 
 // one emits a single audit event.
 func (d *Decoder) one(v *fastjson.Value, emit func(*Event)) error {
+	e := &d.ev
+	if err := e.scan(v); err != nil {
+		d.Counters.WrongType.Add(1)
+		return err
+	}
 	ts, err := parseTime(v.GetStringBytes("stageTimestamp"))
 	if err != nil {
 		d.Counters.NoTimestamp.Add(1)
 		return fmt.Errorf("audit event without a valid stageTimestamp: %w", err)
 	}
-	e := &d.ev
 	e.Payload = v.MarshalTo(e.Payload[:0])
 	if d.MaxEventSize > 0 && len(e.Payload) > d.MaxEventSize {
 		d.Counters.Oversize.Add(1)
 		return fmt.Errorf("event larger than maxEventSize (%d > %d bytes)", len(e.Payload), d.MaxEventSize)
 	}
+	if d.badUTF8 && !utf8.Valid(e.Payload) {
+		d.Counters.InvalidUTF8.Add(1)
+		return fmt.Errorf("audit event %s: text is not valid UTF-8", v.GetStringBytes("auditID"))
+	}
 	d.seq++
 	e.Base = event.Base{Src: SourceName, TS: ts, Seq: d.seq}
 	e.v = v
+	e.static = d.Labels
 	e.scratch = e.scratch[:0]
 	d.Counters.Events.Add(1)
 	emit(e)
 	return nil
+}
+
+// scan checks the JSON types of the audit Event schema keys in one pass over
+// the object and records the keys outside the schema (enrichment).
+func (e *Event) scan(v *fastjson.Value) error {
+	o, err := v.Object()
+	if err != nil {
+		return errors.New("audit event is not a JSON object")
+	}
+	e.extra = e.extra[:0]
+	var bad []byte
+	o.Visit(func(k []byte, x *fastjson.Value) {
+		want, known := schemaType(k)
+		switch {
+		case !known:
+			e.extra = append(e.extra, extraKey{key: k, v: x})
+		case want == anyType || x.Type() == fastjson.TypeNull:
+		case x.Type() != want && bad == nil:
+			bad = k
+		}
+	})
+	if bad != nil {
+		return fmt.Errorf("audit event %s: key %q has the wrong JSON type (%s)", v.GetStringBytes("auditID"), bad, v.Get(string(bad)).Type())
+	}
+	return nil
+}
+
+// anyType marks schema keys whose JSON type is not checked.
+const anyType fastjson.Type = 255
+
+// schemaType returns the JSON type of a top-level key of audit.k8s.io/v1 Event.
+func schemaType(k []byte) (fastjson.Type, bool) {
+	switch string(k) {
+	case "kind", "apiVersion", "level", "auditID", "stage", "requestURI", "verb", "userAgent",
+		"requestReceivedTimestamp", "stageTimestamp":
+		return fastjson.TypeString, true
+	case "user", "impersonatedUser", "objectRef", "responseStatus", "annotations", "metadata":
+		return fastjson.TypeObject, true
+	case "sourceIPs":
+		return fastjson.TypeArray, true
+	case "requestObject", "responseObject":
+		return anyType, true
+	}
+	return 0, false
 }
 
 // parseTime parses an RFC 3339 timestamp with optional fractional seconds

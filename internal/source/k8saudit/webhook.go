@@ -3,26 +3,34 @@ package k8saudit
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/peregrine-sec/peregrine/internal/source/jsonevent"
 )
 
 // DefaultMaxRequest is the largest webhook body accepted (12 MiB, about 20%
-// above the kube-apiserver's default batch size).
+// above the kube-apiserver's default batch size), as Falco's
+// webhookMaxBatchSize.
 const DefaultMaxRequest = 12 << 20
 
+// DefaultQueueSize is the number of request bodies that may wait for decoding.
+const DefaultQueueSize = 64
+
 // Webhook receives audit events from kube-apiservers (webhook backend) and
-// log shippers (Fluent Bit's http output) over HTTP. Bodies are queued and
-// decoded in order by Run; when the queue is full the server answers 429 with
+// log shippers (Fluent Bit's http output) over HTTP or HTTPS. Bodies are
+// queued and decoded by Workers goroutines, each with its own decoder and
+// emit function; when the queue is full the server answers 429 with
 // Retry-After instead of buffering without bound.
 type Webhook struct {
 	// Addr is the listen address (host:port; an empty host means all interfaces).
@@ -31,33 +39,47 @@ type Webhook struct {
 	Path string
 	// MaxRequest bounds a request body in bytes.
 	MaxRequest int64
+	// MaxEventSize bounds one audit event in bytes (re-serialised size).
+	MaxEventSize int
 	// QueueSize bounds the bodies waiting to be decoded.
 	QueueSize int
+	// Workers is the number of decoding goroutines (at least 1).
+	Workers int
+	// TLS, when set, serves HTTPS (with client certificates checked when its
+	// ClientAuth asks for them).
+	TLS *tls.Config
+	// Token, when set, is the bearer token every request must present.
+	Token string
+	// Labels are attached to every decoded event.
+	Labels Labels
+	// Counters receive the decoders' statistics (shared by all workers).
+	Counters *Counters
+	// Metrics, when set, is updated per request.
+	Metrics *Metrics
+	// Log receives start-up and error messages.
+	Log *slog.Logger
 
 	queue    chan []byte
 	listener net.Listener
-	// Stats
-	Accepted, Rejected, Throttled atomic.Uint64
+	pool     sync.Pool
 }
 
-// ParseWebhookURL turns open_params such as http://:9765/k8s-audit into a webhook.
+// ParseWebhookURL turns open_params such as http://:9765/k8s-audit into a
+// webhook with default limits. For https the caller sets TLS.
 func ParseWebhookURL(params string) (*Webhook, error) {
 	u, err := url.Parse(params)
 	if err != nil {
 		return nil, fmt.Errorf("invalid webhook address %q: %w", params, err)
 	}
-	switch u.Scheme {
-	case "http":
-	case "https":
-		return nil, fmt.Errorf("webhook %q: https is not available yet; terminate TLS in front of peregrine or use http on a private address", params)
-	default:
-		return nil, fmt.Errorf("scheme %q is not supported", u.Scheme)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("webhook %q: scheme %q is not supported (use http or https)", params, u.Scheme)
 	}
 	path := u.Path
 	if path == "" {
 		path = "/"
 	}
-	return &Webhook{Addr: u.Host, Path: path, MaxRequest: DefaultMaxRequest, QueueSize: 50}, nil
+	return &Webhook{Addr: u.Host, Path: path, MaxRequest: DefaultMaxRequest, MaxEventSize: DefaultMaxEventSize,
+		QueueSize: DefaultQueueSize, Workers: 1}, nil
 }
 
 // Listen opens the listening socket (so callers know the address before Run).
@@ -66,93 +88,199 @@ func (w *Webhook) Listen() (net.Addr, error) {
 	if err != nil {
 		return nil, fmt.Errorf("audit webhook: %w", err)
 	}
+	if w.TLS != nil {
+		l = tls.NewListener(l, w.TLS)
+	}
 	w.listener = l
 	return l.Addr(), nil
 }
 
-// ServeHTTP accepts one request: POST with a JSON content type at Path.
+// ServeHTTP accepts one request: POST with a JSON content type at Path. It
+// also serves GET /healthz and, when metrics are on, GET /metrics.
 func (w *Webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/healthz" && r.Method == http.MethodGet {
+	switch {
+	case r.URL.Path == "/healthz" && r.Method == http.MethodGet:
 		rw.Header().Set("Content-Type", "application/json")
 		io.WriteString(rw, `{"status": "ok"}`)
 		return
-	}
-	if r.URL.Path != w.Path {
-		http.NotFound(rw, r)
+	case r.URL.Path == "/metrics" && r.Method == http.MethodGet && w.Metrics != nil:
+		w.Metrics.Handler().ServeHTTP(rw, r)
 		return
+	}
+	code, msg := w.accept(r)
+	w.Metrics.request(code)
+	if code == http.StatusOK {
+		return
+	}
+	if code == http.StatusTooManyRequests {
+		rw.Header().Set("Retry-After", "1")
+	}
+	if code == http.StatusUnauthorized {
+		rw.Header().Set("WWW-Authenticate", `Bearer realm="peregrine"`)
+	}
+	http.Error(rw, msg, code)
+}
+
+// accept checks and queues one request, returning the HTTP status and message.
+func (w *Webhook) accept(r *http.Request) (int, string) {
+	if r.URL.Path != w.Path {
+		return http.StatusNotFound, "404 page not found"
+	}
+	if w.Token != "" && !w.authorized(r) {
+		return http.StatusUnauthorized, "unauthorized: a valid bearer token is required"
 	}
 	if r.Method != http.MethodPost {
-		w.Rejected.Add(1)
-		http.Error(rw, r.Method+" method not allowed", http.StatusMethodNotAllowed)
-		return
+		return http.StatusMethodNotAllowed, r.Method + " method not allowed"
 	}
 	if !strings.Contains(r.Header.Get("Content-Type"), "application/json") {
-		w.Rejected.Add(1)
-		http.Error(rw, "wrong Content Type", http.StatusBadRequest)
-		return
+		return http.StatusBadRequest, "wrong Content Type: application/json expected"
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(rw, r.Body, w.MaxRequest))
+	if r.ContentLength > w.MaxRequest {
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", w.MaxRequest)
+	}
+	// Refuse before reading the body when the queue is already full.
+	if len(w.queue) == cap(w.queue) {
+		return http.StatusTooManyRequests, "too many requests: the event queue is full"
+	}
+	body, err := w.readBody(r)
 	if err != nil {
-		w.Rejected.Add(1)
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			http.Error(rw, fmt.Sprintf("bad request: body larger than %d bytes", w.MaxRequest), http.StatusRequestEntityTooLarge)
-			return
+			return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", w.MaxRequest)
 		}
-		http.Error(rw, "bad request: "+err.Error(), http.StatusBadRequest)
-		return
+		return http.StatusBadRequest, "bad request: " + err.Error()
 	}
 	select {
 	case w.queue <- body:
-		w.Accepted.Add(1)
+		w.Metrics.received(len(body))
+		return http.StatusOK, ""
 	default:
-		w.Throttled.Add(1)
-		rw.Header().Set("Retry-After", "1")
-		http.Error(rw, "too many requests: the event queue is full", http.StatusTooManyRequests)
+		w.release(body)
+		return http.StatusTooManyRequests, "too many requests: the event queue is full"
 	}
 }
 
-// Run serves until ctx ends, decoding queued bodies in arrival order and
-// calling emit for every audit event. Each body is decoded as one document,
-// or as JSON lines when it holds several (Fluent Bit's json_lines format).
-func (w *Webhook) Run(ctx context.Context, dec *Decoder, emit func(*Event), onError func(error)) error {
+func (w *Webhook) authorized(r *http.Request) bool {
+	h := r.Header.Get("Authorization")
+	const prefix = "Bearer "
+	if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(h[len(prefix):]), []byte(w.Token)) == 1
+}
+
+// readBody reads the request body into a pooled buffer, bounded by MaxRequest.
+func (w *Webhook) readBody(r *http.Request) ([]byte, error) {
+	buf, _ := w.pool.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	buf.Reset()
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength))
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r.Body, w.MaxRequest+1))
+	if err == nil && int64(buf.Len()) > w.MaxRequest {
+		err = &http.MaxBytesError{Limit: w.MaxRequest}
+	}
+	if err != nil {
+		w.pool.Put(buf)
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// release returns a body's buffer to the pool.
+func (w *Webhook) release(body []byte) {
+	w.pool.Put(bytes.NewBuffer(body[:0]))
+}
+
+// Run serves until ctx ends. Each worker calls newEmit once for its own emit
+// function (so each can own an engine matcher) and decodes queued bodies:
+// one JSON document, or JSON lines when a body holds several (Fluent Bit's
+// json_lines format). Bad records are counted and passed to onError; the
+// rest of their body is still processed.
+func (w *Webhook) Run(ctx context.Context, newEmit func() func(*Event), onError func(error)) error {
 	if w.listener == nil {
 		if _, err := w.Listen(); err != nil {
 			return err
 		}
 	}
 	if w.QueueSize <= 0 {
-		w.QueueSize = 50
+		w.QueueSize = DefaultQueueSize
+	}
+	if w.Workers <= 0 {
+		w.Workers = 1
+	}
+	if w.Counters == nil {
+		w.Counters = &Counters{}
+	}
+	if w.Log == nil {
+		w.Log = slog.Default()
 	}
 	w.queue = make(chan []byte, w.QueueSize)
-	srv := &http.Server{Handler: w, ReadHeaderTimeout: 10 * time.Second}
+	w.Metrics.setQueue(w.queue)
+	srv := &http.Server{Handler: w, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		ErrorLog: slog.NewLogLogger(w.Log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(w.listener) }()
-	defer func() {
-		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(shut)
-	}()
+
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for i := 0; i < w.Workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.work(ctx, stop, newEmit(), onError)
+		}()
+	}
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		} else {
+			err = fmt.Errorf("audit webhook: %w", err)
+		}
+	}
+	// Stop accepting, then let the workers drain what was accepted (a 200 was
+	// already answered for it).
+	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(shut)
+	close(stop)
+	wg.Wait()
+	return err
+}
+
+// work decodes bodies until stop is closed and the queue is empty.
+func (w *Webhook) work(ctx context.Context, stop <-chan struct{}, emit func(*Event), onError func(error)) {
+	dec := NewDecoder(w.Counters, w.Log)
+	dec.MaxEventSize = w.MaxEventSize
+	dec.Labels = w.Labels
+	decodeLine := func(line []byte) {
+		if err := dec.Decode(line, emit); err != nil && onError != nil {
+			onError(err)
+		}
+	}
 	for {
+		var body []byte
 		select {
-		case <-ctx.Done():
-			return nil
-		case err := <-errc:
-			if errors.Is(err, http.ErrServerClosed) {
-				return nil
-			}
-			return fmt.Errorf("audit webhook: %w", err)
-		case body := <-w.queue:
-			if isJSONLines(body) {
-				jsonevent.Lines(ctx, bytes.NewReader(body), 0, func(line []byte) {
-					if err := dec.Decode(line, emit); err != nil && onError != nil {
-						onError(err)
-					}
-				}, onError)
-			} else if err := dec.Decode(body, emit); err != nil && onError != nil {
-				onError(err)
+		case body = <-w.queue:
+		case <-stop:
+			select {
+			case body = <-w.queue:
+			default:
+				return
 			}
 		}
+		if isJSONLines(body) {
+			jsonevent.Lines(ctx, bytes.NewReader(body), 0, decodeLine, onError)
+		} else {
+			decodeLine(body)
+		}
+		w.release(body)
 	}
 }
 
@@ -160,7 +288,14 @@ func (w *Webhook) Run(ctx context.Context, dec *Decoder, emit func(*Event), onEr
 // (each non-blank line starting a JSON object or array).
 func isJSONLines(body []byte) bool {
 	n := 0
-	for _, line := range bytes.Split(bytes.TrimSpace(body), []byte("\n")) {
+	for len(body) > 0 {
+		i := bytes.IndexByte(body, '\n')
+		line := body
+		if i >= 0 {
+			line, body = body[:i], body[i+1:]
+		} else {
+			body = nil
+		}
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
 			continue
