@@ -78,7 +78,7 @@ type Config struct {
 	// Labels are peregrine's static enrichment labels (cluster, region,
 	// team...): available as meta.label[KEY] and added to every alert.
 	Labels map[string]string `yaml:"labels"`
-	Rules                           []map[string]struct {
+	Rules  []map[string]struct {
 		Rule string `yaml:"rule"`
 		Tag  string `yaml:"tag"`
 	} `yaml:"rules"`
