@@ -2,6 +2,7 @@ package app
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/peregrine-sec/peregrine/internal/alert"
 	"github.com/peregrine-sec/peregrine/internal/engine"
@@ -21,26 +22,36 @@ type deliver struct {
 	source  string
 
 	mu      sync.Mutex
-	flushes []func()
+	workers []*workerCount
 }
 
-// evalBatch is how many evaluated events a goroutine counts locally before
-// adding them to the shared metric.
-const evalBatch = 256
+// workerCount is one goroutine's count of evaluated events, on its own cache
+// line so that counting costs no contention.
+type workerCount struct {
+	n atomic.Uint64
+	_ [56]byte
+}
+
+// evaluated sums the goroutines' counts.
+func (d *deliver) evaluated() uint64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var n uint64
+	for _, w := range d.workers {
+		n += w.n.Load()
+	}
+	return n
+}
 
 // newEmit returns an emit function for one goroutine.
 func (d *deliver) newEmit() func(event.Event) {
 	m := d.rs.NewMatcher()
-	evaluated := d.metrics.evaluated(d.source)
-	n := 0
+	count := &workerCount{}
 	d.mu.Lock()
-	d.flushes = append(d.flushes, func() { evaluated(n); n = 0 })
+	d.workers = append(d.workers, count)
 	d.mu.Unlock()
 	return func(ev event.Event) {
-		if n++; n == evalBatch {
-			evaluated(n)
-			n = 0
-		}
+		count.n.Add(1)
 		for _, rl := range m.Match(ev) {
 			msg, fields := m.Render(ev, rl.Format.(*engine.Format))
 			a := &alert.Alert{
@@ -51,16 +62,6 @@ func (d *deliver) newEmit() func(event.Event) {
 			d.metrics.alert(a)
 			d.outs.Emit(a)
 		}
-	}
-}
-
-// flush adds the locally counted evaluations of every goroutine. Call it
-// after the goroutines have stopped.
-func (d *deliver) flush() {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for _, f := range d.flushes {
-		f()
 	}
 }
 

@@ -20,21 +20,16 @@ import (
 // metrics are the run's Prometheus metrics, in a registry of its own.
 type metrics struct {
 	reg    *prometheus.Registry
-	events *prometheus.CounterVec
 	alerts *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
 	m := &metrics{reg: prometheus.NewRegistry()}
-	m.events = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "peregrine_events_evaluated_total",
-		Help: "Events evaluated against the rules, by source.",
-	}, []string{"source"})
 	m.alerts = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "peregrine_alerts_total",
 		Help: "Alerts raised, by source, rule and priority.",
 	}, []string{"source", "rule", "priority"})
-	m.reg.MustRegister(m.events, m.alerts,
+	m.reg.MustRegister(m.alerts,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -42,14 +37,13 @@ func newMetrics() *metrics {
 // registry returns the registry sources add their metrics to.
 func (m *metrics) registry() *prometheus.Registry { return m.reg }
 
-// evaluated returns a function adding n evaluated events of a source.
-func (m *metrics) evaluated(source string) func(n int) {
-	c := m.events.WithLabelValues(source)
-	return func(n int) {
-		if n > 0 {
-			c.Add(float64(n))
-		}
-	}
+// countEvaluated exports a source's count of evaluated events.
+func (m *metrics) countEvaluated(source string, n func() uint64) {
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name:        "peregrine_events_evaluated_total",
+		Help:        "Events evaluated against the rules, by source.",
+		ConstLabels: prometheus.Labels{"source": source},
+	}, func() float64 { return float64(n()) }))
 }
 
 // alert counts one alert.

@@ -58,6 +58,7 @@ func (r *runner) process(ctx context.Context) error {
 			break
 		}
 		d := &deliver{rs: rs, outs: outs, stats: stats, host: host, labels: labels, metrics: metrics, source: b.Source}
+		metrics.countEvaluated(b.Source, d.evaluated)
 		r.log.Info("opening source", "source", b.Source, "params", params)
 		if b.Run != nil {
 			err = b.Run(ctx, source.Input{Params: params, InitConfig: r.initConfig(b), Labels: labels,
@@ -66,7 +67,6 @@ func (r *runner) process(ctx context.Context) error {
 			emit := d.newEmit()
 			err = b.Replay(ctx, params, emit)
 		}
-		d.flush()
 		if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 			runErr = fmt.Errorf("source %s: %w", b.Source, err)
 			break

@@ -241,11 +241,13 @@ type candidate struct {
 	id   fileID
 }
 
-// scan expands the patterns, notices renamed and vanished files and opens new
-// ones.
-func (r *runner) scan() {
-	seen := make(map[fileID]string, len(r.files))
-	var fresh []candidate
+// scanAttempts bounds how often scan re-lists the patterns while files are
+// being renamed under it.
+const scanAttempts = 4
+
+// list expands the patterns and stats every match, keeping regular files.
+func (r *runner) list() []candidate {
+	var out []candidate
 	for _, pat := range r.f.Patterns {
 		matches, err := filepath.Glob(pat)
 		if err != nil {
@@ -256,21 +258,54 @@ func (r *runner) scan() {
 			if err != nil || !fi.Mode().IsRegular() {
 				continue
 			}
-			id, ok := idOf(fi)
-			if !ok {
-				continue
+			if id, ok := idOf(fi); ok {
+				out = append(out, candidate{path: p, fi: fi, id: id})
 			}
-			if prev, dup := seen[id]; dup {
-				// Hard link or several patterns: prefer the current path.
-				if t := r.byID[id]; t != nil && t.path == p && prev != p {
-					seen[id] = p
-				}
-				continue
+		}
+	}
+	return out
+}
+
+// sameListing reports whether two listings name the same files.
+func sameListing(a, b []candidate) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].path != b[i].path || a[i].id != b[i].id {
+			return false
+		}
+	}
+	return true
+}
+
+// scan expands the patterns, notices renamed and vanished files and opens new
+// ones.
+func (r *runner) scan() {
+	// A rename between reading a directory and stat-ing its names can show
+	// the newest file at the active path while hiding the file rotated just
+	// before it; list until two listings agree so new files open in order.
+	listing := r.list()
+	for i := 1; i < scanAttempts; i++ {
+		again := r.list()
+		if sameListing(listing, again) {
+			break
+		}
+		listing = again
+	}
+	seen := make(map[fileID]string, len(listing))
+	var fresh []candidate
+	for _, c := range listing {
+		if prev, dup := seen[c.id]; dup {
+			// Hard link or several patterns: prefer the current path.
+			if t := r.byID[c.id]; t != nil && t.path == c.path && prev != c.path {
+				seen[c.id] = c.path
 			}
-			seen[id] = p
-			if r.byID[id] == nil {
-				fresh = append(fresh, candidate{path: p, fi: fi, id: id})
-			}
+			continue
+		}
+		seen[c.id] = c.path
+		if r.byID[c.id] == nil {
+			fresh = append(fresh, c)
 		}
 	}
 	for _, t := range r.files {
