@@ -9,9 +9,9 @@ import (
 
 // followFiles follows log files for the sources that read growing logs.
 func followFiles(ctx context.Context, patterns []string, fromStart bool, offsetsFile string,
-	onLine func(path string, line []byte)) error {
-	f := &follow.Follower{Patterns: patterns, FromStart: fromStart, OffsetsFile: offsetsFile, Log: slog.Default(),
-		OnError: func(err error) { slog.Warn("following audit log", "error", err) }}
-	slog.Info("following audit logs", "patterns", patterns, "from_start", fromStart, "offsets_file", offsetsFile)
+	log *slog.Logger, onLine func(path string, line []byte)) error {
+	f := &follow.Follower{Patterns: patterns, FromStart: fromStart, OffsetsFile: offsetsFile, Log: log,
+		OnError: func(err error) { log.Warn("following audit log", "error", err) }}
+	log.Info("following audit logs", "patterns", patterns, "from_start", fromStart, "offsets_file", offsetsFile)
 	return f.Run(ctx, onLine)
 }

@@ -285,12 +285,12 @@ func (r *runner) scan() {
 	// A rename between reading a directory and stat-ing its names can show
 	// the newest file at the active path while hiding the file rotated just
 	// before it; list until two listings agree so new files open in order.
-	listing := r.list()
-	for i := 1; i < scanAttempts; i++ {
+	// Directory reads are not atomic either: while names keep changing, no
+	// file is declared gone and none is opened until a listing is stable.
+	listing, stable := r.list(), false
+	for i := 1; i < scanAttempts && !stable; i++ {
 		again := r.list()
-		if sameListing(listing, again) {
-			break
-		}
+		stable = sameListing(listing, again)
 		listing = again
 	}
 	seen := make(map[fileID]string, len(listing))
@@ -311,7 +311,7 @@ func (r *runner) scan() {
 	for _, t := range r.files {
 		p, ok := seen[t.id]
 		switch {
-		case !ok && !t.gone:
+		case !ok && !t.gone && stable:
 			t.gone = true
 			if !t.rotated {
 				t.rotated = true
@@ -328,6 +328,10 @@ func (r *runner) scan() {
 				t.path, t.rotated, r.dirty = p, true, true
 			}
 		}
+	}
+	if !stable {
+		r.log.Debug("follow: files are changing, retrying scan next poll")
+		return
 	}
 	if r.firstScan {
 		r.recoverSaved(seen)

@@ -139,7 +139,7 @@ type Live struct {
 // FollowFunc follows the files matching patterns and calls onLine for every
 // complete line, until ctx ends.
 type FollowFunc func(ctx context.Context, patterns []string, fromStart bool, offsetsFile string,
-	onLine func(path string, line []byte)) error
+	log *slog.Logger, onLine func(path string, line []byte)) error
 
 // Run reads all inputs until ctx ends (or, with only files to read once,
 // until they are read). newEmit is called once per goroutine that emits.
@@ -215,7 +215,7 @@ func (l *Live) Run(ctx context.Context, newEmit func() func(*Event)) error {
 			defer wg.Done()
 			dec := l.decoder()
 			emit := lagged(newEmit())
-			errs <- l.Follow(ctx, follows, l.Options.FollowFrom == "start", l.Options.OffsetsFile, func(path string, line []byte) {
+			errs <- l.Follow(ctx, follows, l.Options.FollowFrom == "start", l.Options.OffsetsFile, l.Log, func(path string, line []byte) {
 				if err := dec.Decode(line, emit); err != nil {
 					onError(fmt.Errorf("%s: %w", path, err))
 				}
