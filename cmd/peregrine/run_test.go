@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/peregrine-sec/peregrine/internal/config"
+	"github.com/peregrine-sec/peregrine/internal/source/k8saudit"
 	"github.com/peregrine-sec/peregrine/internal/testutil"
 )
 
@@ -125,5 +127,25 @@ func TestRunLive(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "offsets.json")); err != nil {
 		t.Errorf("offsets were not saved: %v", err)
+	}
+}
+
+// TestDeployExampleConfig checks that the shipped example configuration
+// loads and its k8saudit init_config is accepted.
+func TestDeployExampleConfig(t *testing.T) {
+	root := testutil.RepoRoot(t)
+	cfg, err := config.Load([]string{filepath.Join(root, "deploy", "k8s-audit", "peregrine.yaml")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Plugins) != 1 || cfg.Labels["cluster"] != "prod-eu-west-1" || !cfg.Webserver.PrometheusMetricsEnabled {
+		t.Fatalf("unexpected configuration: %+v", cfg)
+	}
+	o, err := k8saudit.ParseOptions(cfg.Plugins[0].InitConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.ClientCA == "" || o.OffsetsFile == "" {
+		t.Errorf("options not read: %+v", o)
 	}
 }

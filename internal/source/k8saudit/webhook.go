@@ -132,8 +132,8 @@ func (w *Webhook) accept(r *http.Request) (int, string) {
 	if r.Method != http.MethodPost {
 		return http.StatusMethodNotAllowed, r.Method + " method not allowed"
 	}
-	if !strings.Contains(r.Header.Get("Content-Type"), "application/json") {
-		return http.StatusBadRequest, "wrong Content Type: application/json expected"
+	if !jsonContentType(r.Header.Get("Content-Type")) {
+		return http.StatusBadRequest, "wrong Content Type: application/json or application/x-ndjson expected"
 	}
 	if r.ContentLength > w.MaxRequest {
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", w.MaxRequest)
@@ -282,6 +282,17 @@ func (w *Webhook) work(ctx context.Context, stop <-chan struct{}, emit func(*Eve
 		}
 		w.release(body)
 	}
+}
+
+// jsonContentType accepts the media types audit senders use: JSON (the
+// kube-apiserver) and newline-delimited JSON (Fluent Bit's json_lines).
+func jsonContentType(ct string) bool {
+	for _, t := range []string{"application/json", "application/x-ndjson", "application/jsonl", "application/x-json-stream"} {
+		if strings.Contains(ct, t) {
+			return true
+		}
+	}
+	return false
 }
 
 // isJSONLines reports whether a body holds several documents, one per line
