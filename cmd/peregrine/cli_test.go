@@ -113,3 +113,39 @@ func TestJSONAndISOTimeOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultRulesOnRealAuditEvents replays audit events recorded from a real
+// kube-apiserver while the attacks of the end-to-end test were performed
+// (rules/testdata/k8s_audit_real.jsonl, written by that test with
+// PEREGRINE_RECORD_AUDIT) and checks that each default rule fires on its event.
+func TestDefaultRulesOnRealAuditEvents(t *testing.T) {
+	root := testutil.RepoRoot(t)
+	code, out, stderr := run("replay", "--source", "k8s_audit", filepath.Join(root, "rules", "testdata", "k8s_audit_real.jsonl"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"Forbidden secret read (user=mallory verb=get secret=db-creds ns=demo",
+		"Secret read (user=carol secret=db-creds ns=demo",
+		"Privileged pod created (user=admin pod=priv ns=demo",
+		"Pod sharing host namespaces created (user=admin pod=hostns ns=demo hostPID=true",
+		"Pod with sensitive hostPath mount created (user=admin pod=hostroot ns=demo hostpaths=(/))",
+		"Binding to cluster-admin created (user=admin binding=mallory-admin",
+		"Role with wildcard or escalation verbs (user=admin role=everything ns=demo",
+		"Role with wildcard or escalation verbs (user=admin role=escalator",
+		"Anonymous request allowed (verb=get uri=/api/v1/namespaces/demo",
+		"Interactive session into pod (user=admin pod=priv ns=demo subresource=exec verb=get command=sh",
+		"Interactive session into pod (user=admin pod=priv ns=demo subresource=exec verb=create command=sh",
+		"Ephemeral container added to pod (user=admin pod=priv ns=demo",
+		"Service account created in system namespace (user=admin serviceaccount=backdoor ns=kube-system",
+		"System namespace modified (user=admin namespace=kube-public verb=patch",
+		"Object changed in kube-system (user=admin verb=create resource=configmaps name=tweak",
+		"NodePort service created (user=admin service=exposed ns=demo",
+		"ConfigMap with credentials (user=admin configmap=app-config ns=demo verb=create",
+		"Events detected: 17",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+}
