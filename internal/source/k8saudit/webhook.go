@@ -60,6 +60,7 @@ type Webhook struct {
 	Log *slog.Logger
 
 	queue    chan []byte
+	reading  chan struct{} // slots for bodies being read (bounds memory with the queue)
 	listener net.Listener
 	pool     sync.Pool
 }
@@ -138,9 +139,17 @@ func (w *Webhook) accept(r *http.Request) (int, string) {
 	if r.ContentLength > w.MaxRequest {
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", w.MaxRequest)
 	}
-	// Refuse before reading the body when the queue is already full.
+	// Refuse before reading the body when the queue is already full, and
+	// read at most QueueSize bodies at once: memory stays bounded by about
+	// 2 x QueueSize x MaxRequest whatever the number of clients.
 	if len(w.queue) == cap(w.queue) {
 		return http.StatusTooManyRequests, "too many requests: the event queue is full"
+	}
+	select {
+	case w.reading <- struct{}{}:
+		defer func() { <-w.reading }()
+	default:
+		return http.StatusTooManyRequests, "too many requests: too many bodies in flight"
 	}
 	body, err := w.readBody(r)
 	if err != nil {
@@ -219,6 +228,7 @@ func (w *Webhook) Run(ctx context.Context, newEmit func() func(*Event), onError 
 		w.Log = slog.Default()
 	}
 	w.queue = make(chan []byte, w.QueueSize)
+	w.reading = make(chan struct{}, w.QueueSize)
 	w.Metrics.setQueue(w.queue)
 	srv := &http.Server{Handler: w, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		ErrorLog: slog.NewLogLogger(w.Log.Handler(), slog.LevelWarn)}

@@ -15,7 +15,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -334,5 +336,75 @@ func TestParseWebhookURL(t *testing.T) {
 	wh, err := ParseWebhookURL("http://:9765/k8s-audit")
 	if err != nil || wh.Addr != ":9765" || wh.Path != "/k8s-audit" {
 		t.Errorf("%+v %v", wh, err)
+	}
+}
+
+// TestWebhookOverloadBoundsMemory floods a slow webhook from many clients
+// with large batches: the excess is refused with 429 and the heap stays
+// within the bound the queue sets, instead of growing with the load.
+func TestWebhookOverloadBoundsMemory(t *testing.T) {
+	release := make(chan struct{})
+	wh := &Webhook{QueueSize: 4, Workers: 1}
+	base, _ := startWebhook(t, wh, release)
+	defer close(release)
+	item := strings.TrimSuffix(testEvent, "}") + `,"requestObject":{"pad":"` + strings.Repeat("x", 4000) + `"}}`
+	var sb strings.Builder
+	sb.WriteString(`{"kind":"EventList","items":[`)
+	for i := 0; i < 250; i++ { // about 1 MiB per body
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(item)
+	}
+	sb.WriteString(`]}`)
+	body := sb.String()
+	var ok, throttled atomic.Int64
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for c := 0; c < 32; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			client := &http.Client{}
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				resp, err := client.Post(base+"/k8s-audit", "application/json", strings.NewReader(body))
+				if err != nil {
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == 429 {
+					throttled.Add(1)
+				} else if resp.StatusCode == 200 {
+					ok.Add(1)
+				}
+			}
+		}()
+	}
+	var ms runtime.MemStats
+	for i := 0; i < 40; i++ {
+		time.Sleep(25 * time.Millisecond)
+		runtime.ReadMemStats(&ms)
+		if ms.HeapInuse > peak.Load() {
+			peak.Store(ms.HeapInuse)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	// 32 clients x 1 MiB would be 32 MiB in flight; the queue (4) plus the
+	// bodies being read (4), plus the blocked worker's batch, bound it.
+	const bound = 48 << 20
+	t.Logf("accepted %d, throttled %d, peak heap in use %.1f MiB", ok.Load(), throttled.Load(), float64(peak.Load())/(1<<20))
+	if throttled.Load() == 0 {
+		t.Error("no request was throttled under overload")
+	}
+	if peak.Load() > bound {
+		t.Errorf("heap in use reached %d MiB under overload, bound %d MiB", peak.Load()>>20, bound>>20)
 	}
 }
