@@ -1,7 +1,9 @@
 package bench
 
 import (
-	"sync/atomic"
+	"fmt"
+	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,26 +45,49 @@ func BenchmarkK8sAuditGeneratedEval(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
 
-// BenchmarkK8sAuditScale runs the same work on every P (one decoder and
-// matcher per goroutine, as the webhook workers do); run it with -cpu 1,2
-// to see how throughput scales with cores. ns/op is per event overall.
-func BenchmarkK8sAuditScale(b *testing.B) {
+// benchStreamLen is the number of distinct events the worker benchmark cycles through.
+var benchStreamLen = 20000
+
+// BenchmarkK8sAuditWorkers splits the stream over W goroutines, each with
+// its own decoder and matcher as the webhook's workers have, for W = 1 and
+// one per CPU: how throughput scales with cores. ns/op is per event overall.
+func BenchmarkK8sAuditWorkers(b *testing.B) {
 	rs := auditRuleSet(b)
-	lines := generatedStream(20000)
-	var next atomic.Int64
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		dec := k8saudit.NewDecoder(nil, quiet)
-		m := rs.NewMatcher()
-		emit := func(e *k8saudit.Event) { m.Match(e) }
-		i := int(next.Add(7919)) % len(lines)
-		for pb.Next() {
-			_ = dec.Decode(lines[i], emit)
-			if i++; i == len(lines) {
-				i = 0
+	lines := generatedStream(benchStreamLen)
+	for _, w := range []int{1, runtime.GOMAXPROCS(0)} {
+		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
+			decs := make([]*k8saudit.Decoder, w)
+			emits := make([]func(*k8saudit.Event), w)
+			for i := range decs {
+				decs[i] = k8saudit.NewDecoder(nil, quiet)
+				m := rs.NewMatcher()
+				emits[i] = func(e *k8saudit.Event) { m.Match(e) }
+				for _, l := range lines { // warm every buffer once
+					_ = decs[i].Decode(l, emits[i])
+				}
 			}
-		}
-	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+			b.ReportAllocs()
+			b.ResetTimer()
+			var wg sync.WaitGroup
+			for i := 0; i < w; i++ {
+				n := b.N / w
+				if i < b.N%w {
+					n++
+				}
+				wg.Add(1)
+				go func(dec *k8saudit.Decoder, emit func(*k8saudit.Event), start, n int) {
+					defer wg.Done()
+					j := start
+					for k := 0; k < n; k++ {
+						_ = dec.Decode(lines[j], emit)
+						if j++; j == len(lines) {
+							j = 0
+						}
+					}
+				}(decs[i], emits[i], i*len(lines)/w, n)
+			}
+			wg.Wait()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
 }

@@ -30,8 +30,7 @@ const DefaultMaxEventSize = 256 << 10
 // produced it and is valid only during the emit callback.
 type Event struct {
 	event.Base
-	// Payload is the event re-serialised as compact JSON.
-	Payload []byte
+	payload []byte // scratch for re-serialising the event when its text must be checked
 	v       *fastjson.Value
 	scratch []byte
 	// extra holds the record's keys that are not part of the audit Event
@@ -97,6 +96,10 @@ type Decoder struct {
 	// badUTF8 is set while decoding a payload that is not valid UTF-8, so the
 	// per-event check runs only then.
 	badUTF8 bool
+	// small is set while decoding a payload no larger than MaxEventSize, so
+	// no event in it can be over the limit.
+	small bool
+	num   []byte
 }
 
 // NewDecoder returns a decoder with the default limits. counters may be shared
@@ -125,6 +128,7 @@ func (d *Decoder) Decode(data []byte, emit func(*Event)) error {
 		return fmt.Errorf("malformed audit payload: %w", err)
 	}
 	d.badUTF8 = !utf8.Valid(data)
+	d.small = d.MaxEventSize <= 0 || len(data) <= d.MaxEventSize
 	return d.value(v, emit)
 }
 
@@ -170,14 +174,18 @@ func (d *Decoder) one(v *fastjson.Value, emit func(*Event)) error {
 		d.Counters.NoTimestamp.Add(1)
 		return fmt.Errorf("audit event without a valid stageTimestamp: %w", err)
 	}
-	e.Payload = v.MarshalTo(e.Payload[:0])
-	if d.MaxEventSize > 0 && len(e.Payload) > d.MaxEventSize {
-		d.Counters.Oversize.Add(1)
-		return fmt.Errorf("event larger than maxEventSize (%d > %d bytes)", len(e.Payload), d.MaxEventSize)
+	if !d.small {
+		if n := d.jsonSize(v); n > d.MaxEventSize {
+			d.Counters.Oversize.Add(1)
+			return fmt.Errorf("event larger than maxEventSize (%d > %d bytes)", n, d.MaxEventSize)
+		}
 	}
-	if d.badUTF8 && !utf8.Valid(e.Payload) {
-		d.Counters.InvalidUTF8.Add(1)
-		return fmt.Errorf("audit event %s: text is not valid UTF-8", v.GetStringBytes("auditID"))
+	if d.badUTF8 {
+		e.payload = v.MarshalTo(e.payload[:0])
+		if !utf8.Valid(e.payload) {
+			d.Counters.InvalidUTF8.Add(1)
+			return fmt.Errorf("audit event %s: text is not valid UTF-8", v.GetStringBytes("auditID"))
+		}
 	}
 	d.seq++
 	e.Base = event.Base{Src: SourceName, TS: ts, Seq: d.seq}
@@ -231,6 +239,41 @@ func schemaType(k []byte) (fastjson.Type, bool) {
 		return anyType, true
 	}
 	return 0, false
+}
+
+// jsonSize returns the size of a value serialised as compact JSON, not
+// counting the escapes strings would need. It walks the parsed value,
+// writing only numbers (into the decoder's scratch buffer).
+func (d *Decoder) jsonSize(v *fastjson.Value) int {
+	switch v.Type() {
+	case fastjson.TypeObject:
+		o, _ := v.Object()
+		n := 2
+		o.Visit(func(k []byte, x *fastjson.Value) { n += len(k) + 4 + d.jsonSize(x) })
+		if o.Len() > 0 {
+			n--
+		}
+		return n
+	case fastjson.TypeArray:
+		a, _ := v.Array()
+		n := 2
+		for _, x := range a {
+			n += d.jsonSize(x) + 1
+		}
+		if len(a) > 0 {
+			n--
+		}
+		return n
+	case fastjson.TypeString:
+		return len(v.GetStringBytes()) + 2
+	case fastjson.TypeTrue, fastjson.TypeNull:
+		return 4
+	case fastjson.TypeFalse:
+		return 5
+	default: // number: its text as written
+		d.num = v.MarshalTo(d.num[:0])
+		return len(d.num)
+	}
 }
 
 // parseTime parses an RFC 3339 timestamp with optional fractional seconds
