@@ -20,6 +20,7 @@ type deliver struct {
 	labels  event.Labels
 	metrics *metrics
 	source  string
+	respond *response
 
 	mu      sync.Mutex
 	workers []*workerCount
@@ -61,6 +62,7 @@ func (d *deliver) newEmit() func(event.Event) {
 			d.stats.Add(rl.Index, a)
 			d.metrics.alert(a)
 			d.outs.Emit(a)
+			d.respond.handle(a)
 		}
 	}
 }

@@ -33,6 +33,10 @@ type Options struct {
 	// OpenParams sets a source's input (source name -> open_params), taking
 	// precedence over the plugins section of the configuration.
 	OpenParams map[string]string
+	// ResponsePolicies is a response policy file (overrides response.policies_file).
+	ResponsePolicies string
+	// Kubeconfig is the responder's kubeconfig (overrides response.kubeconfig).
+	Kubeconfig string
 
 	Stdout io.Writer
 	Stderr io.Writer

@@ -37,6 +37,10 @@ func (r *runner) process(ctx context.Context) error {
 	if err := r.serveWeb(ctx, metrics); err != nil {
 		return err
 	}
+	resp, err := r.startResponse(ctx, metrics)
+	if err != nil {
+		return err
+	}
 	if r.o.Duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, r.o.Duration)
@@ -57,7 +61,7 @@ func (r *runner) process(ctx context.Context) error {
 			runErr = err
 			break
 		}
-		d := &deliver{rs: rs, outs: outs, stats: stats, host: host, labels: labels, metrics: metrics, source: b.Source}
+		d := &deliver{rs: rs, outs: outs, stats: stats, host: host, labels: labels, metrics: metrics, source: b.Source, respond: resp}
 		metrics.countEvaluated(b.Source, d.evaluated)
 		r.log.Info("opening source", "source", b.Source, "params", params)
 		if b.Run != nil {
@@ -72,6 +76,7 @@ func (r *runner) process(ctx context.Context) error {
 			break
 		}
 	}
+	resp.stop()
 	if err := outs.Close(); err != nil && runErr == nil {
 		runErr = err
 	}

@@ -34,6 +34,14 @@ type Output struct {
 	UserAgent string `yaml:"user_agent"`
 }
 
+// Response configures the response engine: the policy file (policies and
+// moving-target-defense schedules) and the cluster credentials.
+type Response struct {
+	PoliciesFile string `yaml:"policies_file"`
+	Kubeconfig   string `yaml:"kubeconfig"` // "" = in-cluster credentials
+	Workers      int    `yaml:"workers"`
+}
+
 // Webserver is Falco's embedded web server: health and Prometheus metrics.
 type Webserver struct {
 	Enabled                  bool   `yaml:"enabled"`
@@ -78,7 +86,9 @@ type Config struct {
 	// Labels are peregrine's static enrichment labels (cluster, region,
 	// team...): available as meta.label[KEY] and added to every alert.
 	Labels map[string]string `yaml:"labels"`
-	Rules  []map[string]struct {
+	// Response configures peregrine's response engine.
+	Response Response `yaml:"response"`
+	Rules    []map[string]struct {
 		Rule string `yaml:"rule"`
 		Tag  string `yaml:"tag"`
 	} `yaml:"rules"`

@@ -15,23 +15,28 @@ import (
 	"github.com/peregrine-sec/peregrine/internal/respond/action"
 )
 
-// NewClient returns a Kubernetes client from a kubeconfig file, or from the
-// in-cluster service account when kubeconfig is "".
-func NewClient(kubeconfig string) (kubernetes.Interface, error) {
+// NewClient returns a Kubernetes client (and its configuration, which
+// streaming actions need) from a kubeconfig file, or from the in-cluster
+// service account when kubeconfig is "".
+func NewClient(kubeconfig string) (*rest.Config, kubernetes.Interface, error) {
 	var cfg *rest.Config
 	var err error
 	if kubeconfig == "" {
 		cfg, err = rest.InClusterConfig()
 		if err != nil {
-			return nil, fmt.Errorf("no kubeconfig given and not running in a cluster: %w", err)
+			return nil, nil, fmt.Errorf("no kubeconfig given and not running in a cluster: %w", err)
 		}
 	} else if cfg, err = clientcmd.BuildConfigFromFlags("", kubeconfig); err != nil {
-		return nil, fmt.Errorf("kubeconfig %s: %w", kubeconfig, err)
+		return nil, nil, fmt.Errorf("kubeconfig %s: %w", kubeconfig, err)
 	}
 	cfg.UserAgent = "peregrine-responder"
 	// Responses must not queue behind client-side throttling in an alert burst.
 	cfg.QPS, cfg.Burst = 50, 100
-	return kubernetes.NewForConfig(cfg)
+	client, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("kubernetes client: %w", err)
+	}
+	return cfg, client, nil
 }
 
 // EventRecorder records decisions as Kubernetes Events on the target pod.

@@ -17,12 +17,15 @@ import (
 
 	"github.com/peregrine-sec/peregrine/internal/alertmatch"
 	"github.com/peregrine-sec/peregrine/internal/respond/action"
+	"github.com/peregrine-sec/peregrine/internal/respond/mtd"
 )
 
 // File is a response policy file.
 type File struct {
 	// Policies answer alerts, evaluated in order.
 	Policies []Policy `yaml:"policies"`
+	// Schedules are moving-target-defense schedules.
+	Schedules []mtd.Schedule `yaml:"schedules"`
 }
 
 // Policy matches alerts and runs actions on their target.
@@ -148,6 +151,11 @@ func Parse(data []byte, known map[string]action.Action) (*File, error) {
 		}
 		if p.Dedup != nil && p.Dedup.Window <= 0 {
 			return nil, fmt.Errorf("%s: dedup needs a window > 0", where)
+		}
+	}
+	for i, sc := range f.Schedules {
+		if err := sc.Validate(); err != nil {
+			return nil, fmt.Errorf("schedule %d: %w", i+1, err)
 		}
 	}
 	return &f, nil

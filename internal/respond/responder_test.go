@@ -15,6 +15,7 @@ import (
 	"github.com/peregrine-sec/peregrine/internal/alert"
 	"github.com/peregrine-sec/peregrine/internal/field"
 	"github.com/peregrine-sec/peregrine/internal/respond/action"
+	"github.com/peregrine-sec/peregrine/internal/respond/actions"
 	"github.com/peregrine-sec/peregrine/internal/source/k8saudit"
 )
 
@@ -214,4 +215,34 @@ func TestHotReload(t *testing.T) {
 	if got := r.Policies(); len(got) != 1 || got[0].Name != "p" {
 		t.Errorf("a broken file replaced the policies in force: %+v", got)
 	}
+}
+
+// TestActionExamplesParse checks that every built-in action's documented
+// example is a valid policy.
+func TestActionExamplesParse(t *testing.T) {
+	all := actions.New(nil, actions.Options{})
+	known := map[string]action.Action{}
+	for _, a := range all {
+		known[a.Describe().Name] = a
+	}
+	for _, a := range all {
+		d := a.Describe()
+		doc := "policies:\n" + indent(d.Example, "  ")
+		f, err := Parse([]byte(doc), known)
+		if err != nil {
+			t.Errorf("%s example: %v\n%s", d.Name, err, doc)
+			continue
+		}
+		if len(f.Policies) != 1 || f.Policies[0].Actions[0].Action != d.Name {
+			t.Errorf("%s example does not use the action: %+v", d.Name, f.Policies)
+		}
+	}
+}
+
+func indent(s, pre string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = pre + l
+	}
+	return strings.Join(lines, "\n") + "\n"
 }

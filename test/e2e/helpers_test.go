@@ -217,3 +217,9 @@ func mkdir(t testing.TB, dir string) string {
 	}
 	return dir
 }
+
+func (p *peregrineProc) stderrText() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stderr.String()
+}

@@ -170,8 +170,13 @@ func (p Params) StringMap(key string) (map[string]string, error) {
 	if !ok || v == nil {
 		return nil, nil
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
+	var m map[string]any
+	switch x := v.(type) {
+	case map[string]any:
+		m = x
+	case Params: // YAML decodes nested maps of a Params as Params
+		m = x
+	default:
 		return nil, fmt.Errorf("parameter %s: a map is expected", key)
 	}
 	out := make(map[string]string, len(m))

@@ -46,6 +46,9 @@ type Options struct {
 	// written (for HTTPS with a CA, a bearer token or a client certificate);
 	// otherwise one for plain HTTP to WebhookURL is generated.
 	WebhookKubeconfig string
+	// WebhookBatchMaxWait is how long the webhook backend waits to fill a
+	// batch (default 1s); lower it for tests of reaction time.
+	WebhookBatchMaxWait time.Duration
 	// AuditLog enables the log backend writing JSON lines to AuditLogPath().
 	AuditLog bool
 	// AuditLogMaxSizeMB, if > 0, sets --audit-log-maxsize to force rotation.
@@ -230,8 +233,8 @@ func (c *Cluster) prepare() error {
 		if err := os.WriteFile(wh, []byte(c.webhookConfig()), 0o600); err != nil {
 			return fmt.Errorf("cluster: write audit webhook kubeconfig: %w", err)
 		}
-		api = append(api, "--audit-webhook-config-file="+wh,
-			"--audit-webhook-mode=batch", "--audit-webhook-batch-max-wait=1s")
+		api = append(api, "--audit-webhook-config-file="+wh)
+		api = append(api, c.webhookModeFlags()...)
 	}
 	c.procs = append(c.procs, &proc{name: "kube-apiserver", args: api})
 
@@ -397,4 +400,13 @@ func (c *Cluster) webhookConfig() string {
 		return c.opts.WebhookKubeconfig
 	}
 	return webhookKubeconfig(c.opts.WebhookURL)
+}
+
+// webhookModeFlags returns the webhook backend's mode flags.
+func (c *Cluster) webhookModeFlags() []string {
+	wait := c.opts.WebhookBatchMaxWait
+	if wait <= 0 {
+		wait = time.Second
+	}
+	return []string{"--audit-webhook-mode=batch", "--audit-webhook-batch-max-wait=" + wait.String()}
 }
