@@ -27,9 +27,10 @@ only those actions are shown. --markdown renders the reference documentation.`,
 			for _, a := range args {
 				want[a] = true
 			}
+			filter := len(want) > 0
 			for _, a := range all {
 				d := a.Describe()
-				if len(want) > 0 && !want[d.Name] {
+				if filter && !want[d.Name] {
 					continue
 				}
 				delete(want, d.Name)
