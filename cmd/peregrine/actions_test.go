@@ -53,3 +53,20 @@ func TestActionsFilterAndRBAC(t *testing.T) {
 		t.Errorf("rbac grants more than the policies use:\n%s", out)
 	}
 }
+
+// TestDeployPoliciesAndRBACInStep checks the shipped example policies load
+// and deploy/respond/rbac.yaml is what `actions rbac` generates for them.
+func TestDeployPoliciesAndRBACInStep(t *testing.T) {
+	root := testutil.RepoRoot(t)
+	code, out, stderr := run("actions", "rbac", "-p", filepath.Join(root, "deploy", "respond", "policies.yaml"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want, err := os.ReadFile(filepath.Join(root, "deploy", "respond", "rbac.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != string(want) {
+		t.Error("deploy/respond/rbac.yaml is out of date: regenerate it with `peregrine actions rbac -p deploy/respond/policies.yaml`")
+	}
+}
