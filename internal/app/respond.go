@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -36,9 +37,30 @@ func (r *runner) startResponse(ctx context.Context, m *metrics) (*response, erro
 	if kubeconfig == "" {
 		kubeconfig = r.cfg.Response.Kubeconfig
 	}
+	var tables []*field.Table
+	for _, name := range r.eng.Sources() {
+		if s, ok := r.eng.Source(name); ok {
+			tables = append(tables, s.Fields)
+		}
+	}
+	return newResponse(ctx, responseConfig{policies: path, kubeconfig: kubeconfig, workers: r.cfg.Response.Workers,
+		tables: tables, stderr: r.o.Stderr, metrics: m})
+}
+
+// responseConfig is what a response engine is built from.
+type responseConfig struct {
+	policies, kubeconfig string
+	workers              int
+	tables               []*field.Table
+	stderr               io.Writer
+	metrics              *metrics
+}
+
+// newResponse builds and starts the responder and the schedules of a policy file.
+func newResponse(ctx context.Context, c responseConfig) (*response, error) {
 	// Decisions are the audit trail: logged at info level whatever -v says.
-	log := slog.New(slog.NewTextHandler(r.o.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})).With("component", "respond")
-	restCfg, client, err := respond.NewClient(kubeconfig)
+	log := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelInfo})).With("component", "respond")
+	restCfg, client, err := respond.NewClient(c.kubeconfig)
 	if err != nil {
 		return nil, fmt.Errorf("response: %w", err)
 	}
@@ -46,20 +68,14 @@ func (r *runner) startResponse(ctx context.Context, m *metrics) (*response, erro
 	for _, a := range actions.New(client, actions.Options{Log: log, RESTConfig: restCfg}) {
 		known[a.Describe().Name] = a
 	}
-	f, err := respond.ParseFile(path, known)
+	f, err := respond.ParseFile(c.policies, known)
 	if err != nil {
 		return nil, err
 	}
-	var tables []*field.Table
-	for _, name := range r.eng.Sources() {
-		if s, ok := r.eng.Source(name); ok {
-			tables = append(tables, s.Fields)
-		}
-	}
-	rs := &respond.Responder{Actions: known, Fields: tables, Log: log, Recorder: &respond.EventRecorder{Client: client},
-		Metrics: respond.NewMetrics(m.reg), Workers: r.cfg.Response.Workers}
+	rs := &respond.Responder{Actions: known, Fields: c.tables, Log: log, Recorder: &respond.EventRecorder{Client: client},
+		Metrics: respond.NewMetrics(c.metrics.reg), Workers: c.workers}
 	if err := rs.Load(f); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", c.policies, err)
 	}
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	resp := &response{r: rs, cancel: cancel, done: make(chan struct{})}
@@ -67,7 +83,7 @@ func (r *runner) startResponse(ctx context.Context, m *metrics) (*response, erro
 		defer close(resp.done)
 		rs.Run(rctx)
 	}()
-	go rs.Watch(rctx, path, time.Second)
+	go rs.Watch(rctx, c.policies, time.Second)
 	if len(f.Schedules) > 0 {
 		sched := &mtd.Scheduler{Client: client, Log: log}
 		go func() {
@@ -76,7 +92,7 @@ func (r *runner) startResponse(ctx context.Context, m *metrics) (*response, erro
 			}
 		}()
 	}
-	log.Info("response policies loaded", "file", path, "policies", len(f.Policies), "schedules", len(f.Schedules))
+	log.Info("response policies loaded", "file", c.policies, "policies", len(f.Policies), "schedules", len(f.Schedules))
 	return resp, nil
 }
 

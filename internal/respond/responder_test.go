@@ -246,3 +246,40 @@ func indent(s, pre string) string {
 	}
 	return strings.Join(lines, "\n") + "\n"
 }
+
+// TestAPIServerDown runs the real Kubernetes actions against an API server
+// that is not there: every action is an error decision naming the cause,
+// counted, and the responder keeps answering.
+func TestAPIServerDown(t *testing.T) {
+	dir := t.TempDir()
+	kc := filepath.Join(dir, "kubeconfig")
+	os.WriteFile(kc, []byte("apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: \"https://127.0.0.1:1\"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n"), 0o600)
+	restCfg, client, err := NewClient(kc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]action.Action{}
+	for _, a := range actions.New(client, actions.Options{RESTConfig: restCfg}) {
+		known[a.Describe().Name] = a
+	}
+	f, err := Parse([]byte("policies:\n  - name: q\n    match: {}\n    actions: [{action: label}, {action: isolate, ignore_errors: true}]\n"), known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ds []Decision
+	r := &Responder{Actions: known, Fields: []*field.Table{field.NewTable(k8saudit.Fields())}, Log: quiet,
+		ActionTimeout: 2 * time.Second, OnDecision: func(d Decision) { ds = append(ds, d) }}
+	if err := r.Load(f); err != nil {
+		t.Fatal(err)
+	}
+	r.Respond(context.Background(), execAlert("shop", "web-1"))
+	r.Respond(context.Background(), execAlert("shop", "web-2"))
+	if len(ds) != 2 {
+		t.Fatalf("%d decisions, want 2 (the first failing action stops its policy): %+v", len(ds), ds)
+	}
+	for _, d := range ds {
+		if d.Outcome != "error" || !strings.Contains(d.Message, "connection refused") || !strings.Contains(d.Message, "shop/web-") {
+			t.Errorf("decision %+v", d)
+		}
+	}
+}

@@ -134,7 +134,9 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 func startPeregrine(t *testing.T, bin, dir, name string, args ...string) *peregrineProc {
 	t.Helper()
 	p := &peregrineProc{name: name}
-	args = append(args, "-o", "json_output=true", "-o", "labels.backend="+name, "-v")
+	if len(args) > 0 && args[0] == "run" {
+		args = append(args, "-o", "json_output=true", "-o", "labels.backend="+name, "-v")
+	}
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Dir = dir
 	p.cmd.Stdout = lockedWriter{&p.mu, &p.stdout}

@@ -133,15 +133,6 @@ current-context: r
 	if labelled == 0 {
 		t.Fatalf("the pod was not labelled compromised within 10s\n%s", p.stderrText())
 	}
-	// Each decision logs its latency from the audit event to the action's end.
-	lat := decisionLatencies(p.stderrText())
-	t.Logf("label seen %v after kubectl exec started; decision latencies from the audit event: %v", labelled, lat)
-	for _, a := range []string{"label", "annotate", "disable"} {
-		if d, ok := lat[a]; !ok || d > time.Second {
-			t.Errorf("action %s: latency %v (present %v), want under 1s", a, d, ok)
-		}
-	}
-
 	// Isolated, out of its ReplicaSet and Service, replaced, and kept.
 	var pod struct {
 		Metadata struct {
@@ -165,6 +156,16 @@ current-context: r
 	if np := kubectl("get", "networkpolicy", "-n", "shop", "-o", "name"); !strings.Contains(np, "peregrine-isolate") {
 		t.Errorf("no isolating NetworkPolicy: %q", np)
 	}
+	// Each decision logs its latency from the audit event to the action's end.
+	waitUntil(t, "the disable decision", func() bool { return strings.Contains(p.stderrText(), "action=disable") })
+	lat := decisionLatencies(p.stderrText())
+	t.Logf("label seen %v after kubectl exec started; decision latencies from the audit event: %v", labelled, lat)
+	for _, a := range []string{"label", "annotate", "disable"} {
+		if d, ok := lat[a]; !ok || d > time.Second {
+			t.Errorf("action %s: latency %v (present %v), want under 1s", a, d, ok)
+		}
+	}
+
 	replacement := waitPod(t, ctx, c, "shop", "app=web", shopPod)
 	t.Logf("replacement pod %s created; %s kept for forensics", replacement, shopPod)
 	if ev := kubectl("get", "events", "-n", "shop", "--field-selector", "involvedObject.name="+shopPod, "-o", "jsonpath={.items[*].reason}"); !strings.Contains(ev, "PeregrineLabel") || !strings.Contains(ev, "PeregrineDisable") {
@@ -191,6 +192,9 @@ current-context: r
 		out, _, _ := c.Kubectl(ctx, "admin", "get", "pod", replacement, "-n", "shop", "-o", "jsonpath={.metadata.labels.peregrine\\.dev/compromised}")
 		return out == "true"
 	})
+	// The response role on its own, driven by a Falco-style alert.
+	respondStandalone(t, ctx, c, bin, work, saConfig, replacement)
+
 	resp, err := http.Get("http://" + hookAddr + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -206,6 +210,47 @@ current-context: r
 			t.Errorf("metrics lack %q", want)
 		}
 	}
+}
+
+// standalonePolicy answers alerts that an existing Falco posts.
+const standalonePolicy = `
+policies:
+  - name: falco-shell
+    match:
+      rules: ["Terminal shell in container"]
+      sources: [syscall]
+    actions:
+      - action: label
+        params: {labels: {peregrine.dev/compromised: "true", peregrine.dev/by: falco}}
+`
+
+// respondStandalone runs `peregrine respond` and posts it an alert in
+// Falco's JSON format, as Falco's http_output would, naming pod in shop.
+func respondStandalone(t *testing.T, ctx context.Context, c *cluster.Cluster, bin, work, kubeconfig, pod string) {
+	t.Helper()
+	policies := filepath.Join(work, "standalone.yaml")
+	os.WriteFile(policies, []byte(standalonePolicy), 0o644)
+	addr := freeAddr(t)
+	p := startPeregrine(t, bin, work, "standalone", "respond", "-p", policies, "--kubeconfig", kubeconfig, "--listen", addr)
+	waitHealthy(t, "http://"+addr+"/healthz")
+	alert := fmt.Sprintf(`{"hostname":"node-1","output":"10:00:43.001103000: Notice A shell was spawned in a container with an attached terminal (user=root container_id=3ad7b26ded6d)","output_fields":{"container.id":"3ad7b26ded6d","evt.time":%d,"k8s.ns.name":"shop","k8s.pod.name":%q,"proc.name":"bash"},"priority":"Notice","rule":"Terminal shell in container","source":"syscall","tags":["container","shell"],"time":%q}`,
+		time.Now().UnixNano(), pod, time.Now().UTC().Format(time.RFC3339Nano))
+	resp, err := http.Post("http://"+addr+"/", "application/json", strings.NewReader(alert))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("respond answered %d", resp.StatusCode)
+	}
+	waitUntil(t, "the standalone responder to label the pod", func() bool {
+		out, _, _ := c.Kubectl(ctx, "admin", "get", "pod", pod, "-n", "shop", "-o", "jsonpath={.metadata.labels.peregrine\\.dev/by}")
+		return out == "falco"
+	})
+	if bad, _ := http.Post("http://"+addr+"/", "application/json", strings.NewReader("{not json")); bad == nil || bad.StatusCode != 400 {
+		t.Errorf("a malformed alert was not refused with 400")
+	}
+	_ = p
 }
 
 // waitPod waits for a pod matching selector other than except and returns its name.
