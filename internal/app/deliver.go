@@ -8,6 +8,7 @@ import (
 	"github.com/peregrine-sec/peregrine/internal/engine"
 	"github.com/peregrine-sec/peregrine/internal/event"
 	"github.com/peregrine-sec/peregrine/internal/output"
+	"github.com/peregrine-sec/peregrine/internal/output/route"
 )
 
 // deliver turns the matches of one source's rule set into alerts. Each
@@ -21,6 +22,7 @@ type deliver struct {
 	metrics *metrics
 	source  string
 	respond *response
+	router  *route.Router
 
 	mu      sync.Mutex
 	workers []*workerCount
@@ -63,6 +65,9 @@ func (d *deliver) newEmit() func(event.Event) {
 			d.metrics.alert(a)
 			d.outs.Emit(a)
 			d.respond.handle(a)
+			if d.router != nil {
+				d.router.Route(a)
+			}
 		}
 	}
 }

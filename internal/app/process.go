@@ -41,6 +41,11 @@ func (r *runner) process(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	router, err := r.startRouter(ctx, metrics)
+	if err != nil {
+		resp.stop()
+		return err
+	}
 	if r.o.Duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, r.o.Duration)
@@ -61,7 +66,7 @@ func (r *runner) process(ctx context.Context) error {
 			runErr = err
 			break
 		}
-		d := &deliver{rs: rs, outs: outs, stats: stats, host: host, labels: labels, metrics: metrics, source: b.Source, respond: resp}
+		d := &deliver{rs: rs, outs: outs, stats: stats, host: host, labels: labels, metrics: metrics, source: b.Source, respond: resp, router: router}
 		metrics.countEvaluated(b.Source, d.evaluated)
 		r.log.Info("opening source", "source", b.Source, "params", params)
 		if b.Run != nil {
@@ -77,6 +82,7 @@ func (r *runner) process(ctx context.Context) error {
 		}
 	}
 	resp.stop()
+	r.drainRouter(router)
 	if err := outs.Close(); err != nil && runErr == nil {
 		runErr = err
 	}

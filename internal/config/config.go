@@ -32,6 +32,13 @@ type Output struct {
 	KeepAlive bool   `yaml:"keep_alive"`
 	URL       string `yaml:"url"`
 	UserAgent string `yaml:"user_agent"`
+	// http_output's TLS keys.
+	Insecure   bool   `yaml:"insecure"`
+	CACert     string `yaml:"ca_cert"`
+	CABundle   string `yaml:"ca_bundle"`
+	MTLS       bool   `yaml:"mtls"`
+	ClientCert string `yaml:"client_cert"`
+	ClientKey  string `yaml:"client_key"`
 }
 
 // Response configures the response engine: the policy file (policies and
@@ -88,7 +95,14 @@ type Config struct {
 	Labels map[string]string `yaml:"labels"`
 	// Response configures peregrine's response engine.
 	Response Response `yaml:"response"`
-	Rules    []map[string]struct {
+	// Outputs are peregrine's routed destinations (durable queues,
+	// retries), as written; the router parses them.
+	Outputs yaml.Node `yaml:"outputs"`
+	// OutputsQueueDir holds the destinations' durable queues.
+	OutputsQueueDir string `yaml:"outputs_queue_dir"`
+	// OutputsDrainTimeout bounds how long a finished run waits for pending deliveries.
+	OutputsDrainTimeout string `yaml:"outputs_drain_timeout"`
+	Rules               []map[string]struct {
 		Rule string `yaml:"rule"`
 		Tag  string `yaml:"tag"`
 	} `yaml:"rules"`
@@ -125,6 +139,8 @@ program_output:
 http_output:
   enabled: false
   user_agent: falcosecurity/falco
+outputs_queue_dir: /var/lib/peregrine/queue
+outputs_drain_timeout: 30s
 webserver:
   enabled: false
   listen_address: 0.0.0.0
