@@ -70,3 +70,24 @@ func TestDeployPoliciesAndRBACInStep(t *testing.T) {
 		t.Error("deploy/respond/rbac.yaml is out of date: regenerate it with `peregrine actions rbac -p deploy/respond/policies.yaml`")
 	}
 }
+
+// TestDestinationsDocInStep checks that docs/destinations.md is what
+// `peregrine outputs --markdown` generates.
+func TestDestinationsDocInStep(t *testing.T) {
+	code, out, stderr := run("outputs", "--markdown")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	doc, err := os.ReadFile(filepath.Join(testutil.RepoRoot(t), "docs", "destinations.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(string(doc), out) {
+		t.Error("docs/destinations.md is out of date: regenerate it with `peregrine outputs --markdown`")
+	}
+	for _, name := range []string{"stdout", "file", "syslog", "program", "webhook", "falcosidekick", "slack", "teams", "alertmanager", "loki", "elasticsearch", "smtp", "kafka", "nats"} {
+		if !strings.Contains(out, "## "+name+"\n") {
+			t.Errorf("destination %s is not documented", name)
+		}
+	}
+}

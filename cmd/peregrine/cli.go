@@ -113,7 +113,7 @@ their open_params. The subcommands below are peregrine's own tools.`,
 	fl.BoolVar(&f.listPlugins, "list-plugins", false, "list the loaded plugins (built-in sources) and exit")
 	fl.BoolVar(&f.version, "version", false, "print version information and exit")
 	fl.BoolVarP(&f.unbuffered, "unbuffered", "U", false, "accepted for compatibility: outputs are flushed per alert unless buffered_outputs is set")
-	root.AddCommand(newValidateCmd(stdout, stderr), newReplayCmd(stdout, stderr), newRunCmd(stdout, stderr), newActionsCmd(stdout), newRespondCmd(stderr), newFieldsCmd(stdout, stderr), newVersionCmd(stdout))
+	root.AddCommand(newValidateCmd(stdout, stderr), newReplayCmd(stdout, stderr), newRunCmd(stdout, stderr), newActionsCmd(stdout), newRespondCmd(stderr), newHubCmd(stderr), newOutputsCmd(stdout, stderr), newFieldsCmd(stdout, stderr), newVersionCmd(stdout))
 	return root
 }
 

@@ -220,3 +220,22 @@ func decode(item []byte) (*alert.Alert, time.Time, error) {
 	a, err := alert.ParseFalcoJSON(item[8:])
 	return a, at, err
 }
+
+// Open builds the sink of one destination (for tools that send directly,
+// such as `peregrine outputs test`), with environment overrides applied.
+func Open(c Destination, kinds []sink.Kind, environ []string) (sink.Sink, error) {
+	byName := map[string]sink.Kind{}
+	for _, k := range kinds {
+		byName[k.Name] = k
+	}
+	if err := c.validate(byName); err != nil {
+		return nil, err
+	}
+	c.withEnv(environ)
+	s, err := byName[c.Type].New(sink.Config{Name: c.Name, Params: c.Params,
+		Common: sink.Common{Timeout: time.Duration(c.Timeout), Headers: c.Headers, TLS: c.TLS}})
+	if err != nil {
+		return nil, fmt.Errorf("destination %s: %w", c.Name, err)
+	}
+	return s, nil
+}

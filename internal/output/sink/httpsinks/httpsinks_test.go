@@ -118,13 +118,18 @@ func kindByName(t *testing.T, name string) sink.Kind {
 	return sink.Kind{}
 }
 
-// urlParam is the URL parameter of each kind and the path it appends.
-var urlParams = map[string]string{"webhook": "url", "falcosidekick": "url", "slack": "webhook_url", "teams": "webhook_url", "alertmanager": "url"}
+// urlParam is the URL parameter of a kind.
+func urlParam(kind string) string {
+	if kind == "slack" || kind == "teams" {
+		return "webhook_url"
+	}
+	return "url"
+}
 
 // newSink builds a sink of kind posting to base (+ path) with params.
 func newSink(t *testing.T, kind, endpoint string, params map[string]any, common sink.Common) sink.Sink {
 	t.Helper()
-	p := map[string]any{urlParams[kind]: endpoint}
+	p := map[string]any{urlParam(kind): endpoint}
 	for k, v := range params {
 		p[k] = v
 	}
@@ -189,8 +194,8 @@ func TestKinds(t *testing.T) {
 				t.Errorf("%s.%s: no doc or type", k.Name, p.Name)
 			}
 		}
-		if !known[urlParams[k.Name]] {
-			t.Errorf("%s: no %s parameter", k.Name, urlParams[k.Name])
+		if !known[urlParam(k.Name)] {
+			t.Errorf("%s: no %s parameter", k.Name, urlParam(k.Name))
 		}
 		var entries []struct {
 			Name   string         `yaml:"name"`
@@ -213,7 +218,7 @@ func TestKinds(t *testing.T) {
 		if _, err := k.New(sink.Config{Name: "x", Params: map[string]any{}}); err == nil {
 			t.Errorf("%s: built without its URL", k.Name)
 		}
-		if _, err := k.New(sink.Config{Name: "x", Params: map[string]any{urlParams[k.Name]: "ftp://h/"}}); err == nil {
+		if _, err := k.New(sink.Config{Name: "x", Params: map[string]any{urlParam(k.Name): "ftp://h/"}}); err == nil {
 			t.Errorf("%s: ftp URL accepted", k.Name)
 		}
 	}

@@ -76,7 +76,6 @@ func newKafka(c sink.Config) (sink.Sink, error) {
 		kgo.DefaultProduceTopic(topic),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.ProducerLinger(0),
-		kgo.RecordDeliveryTimeout(to),
 		kgo.ProduceRequestTimeout(to),
 	}
 	tc, err := c.Common.TLS.TLSConfig()
