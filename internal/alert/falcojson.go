@@ -1,91 +1,93 @@
 package alert
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/valyala/fastjson"
 )
 
-// falcoJSON is an alert as Falco writes it with json_output (and as its
-// http_output and Falcosidekick send it).
-type falcoJSON struct {
-	Time         string         `json:"time"`
-	Rule         string         `json:"rule"`
-	Priority     string         `json:"priority"`
-	Source       string         `json:"source"`
-	Output       string         `json:"output"`
-	OutputFields map[string]any `json:"output_fields"`
-	Tags         []string       `json:"tags"`
-	Hostname     string         `json:"hostname"`
-}
+// parsers are reused across calls (fastjson parsers are not goroutine-safe).
+var parsers fastjson.ParserPool
 
 // outputPrefix is the time and priority Falco puts before the rule output.
 var outputPrefix = regexp.MustCompile(`^\d{2}:\d{2}:\d{2}\.\d{9}: [A-Za-z]+ `)
 
-// ParseFalcoJSON reads one alert in Falco's JSON format.
+// ParseFalcoJSON reads one alert in Falco's JSON format (as Falco writes it
+// with json_output and sends it with http_output).
 func ParseFalcoJSON(data []byte) (*Alert, error) {
-	var f falcoJSON
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber() // evt.time and other 64-bit numbers keep every digit
-	if err := dec.Decode(&f); err != nil {
+	p := parsers.Get()
+	defer parsers.Put(p)
+	v, err := p.ParseBytes(data)
+	if err != nil {
 		return nil, fmt.Errorf("not a Falco JSON alert: %w", err)
 	}
-	if f.Rule == "" {
+	if v.Type() != fastjson.TypeObject {
+		return nil, fmt.Errorf("not a Falco JSON alert: a JSON object is expected")
+	}
+	str := func(key string) string { return string(v.GetStringBytes(key)) }
+	a := &Alert{Rule: str("rule"), Source: str("source"), Hostname: str("hostname")}
+	if a.Rule == "" {
 		return nil, fmt.Errorf("not a Falco JSON alert: no rule")
 	}
-	a := &Alert{Rule: f.Rule, Source: f.Source, Hostname: f.Hostname, Message: outputPrefix.ReplaceAllString(f.Output, "")}
-	a.Priority = Debug
-	if f.Priority != "" {
-		p, err := ParsePriority(f.Priority)
-		if err != nil {
-			return nil, fmt.Errorf("alert for rule %q: %w", f.Rule, err)
-		}
-		a.Priority = p
+	out := str("output")
+	if len(out) > 20 && out[2] == ':' && outputPrefix.MatchString(out) {
+		out = outputPrefix.ReplaceAllString(out, "")
 	}
-	if f.Time != "" {
-		t, err := time.Parse(time.RFC3339Nano, f.Time)
+	a.Message = out
+	a.Priority = Debug
+	if pr := str("priority"); pr != "" {
+		prio, err := ParsePriority(pr)
 		if err != nil {
-			return nil, fmt.Errorf("alert for rule %q: time %q: %w", f.Rule, f.Time, err)
+			return nil, fmt.Errorf("alert for rule %q: %w", a.Rule, err)
+		}
+		a.Priority = prio
+	}
+	if ts := str("time"); ts != "" {
+		t, err := time.Parse(time.RFC3339Nano, ts)
+		if err != nil {
+			return nil, fmt.Errorf("alert for rule %q: time %q: %w", a.Rule, ts, err)
 		}
 		a.Time = t.UnixNano()
 	}
-	a.Tags = append([]string(nil), f.Tags...)
-	sort.Strings(a.Tags)
-	keys := make([]string, 0, len(f.OutputFields))
-	for k := range f.OutputFields {
-		keys = append(keys, k)
+	for _, t := range v.GetArray("tags") {
+		a.Tags = append(a.Tags, string(t.GetStringBytes()))
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		a.Fields = append(a.Fields, fieldOf(k, f.OutputFields[k]))
+	sort.Strings(a.Tags)
+	if of := v.GetObject("output_fields"); of != nil {
+		of.Visit(func(k []byte, x *fastjson.Value) { a.Fields = append(a.Fields, fieldOf(string(k), x)) })
+		sort.Slice(a.Fields, func(i, j int) bool { return a.Fields[i].Key < a.Fields[j].Key })
 	}
 	return a, nil
 }
 
-// fieldOf converts a decoded JSON output field value.
-func fieldOf(key string, v any) Field {
-	switch x := v.(type) {
-	case nil:
+// fieldOf converts one output field value.
+func fieldOf(key string, v *fastjson.Value) Field {
+	switch v.Type() {
+	case fastjson.TypeNull:
 		return Field{Key: key, Kind: Null}
-	case string:
-		return Field{Key: key, Kind: String, Text: x}
-	case bool:
-		return Field{Key: key, Kind: Bool, Text: strconv.FormatBool(x)}
-	case json.Number:
-		return Field{Key: key, Kind: Number, Text: x.String()}
-	case []any:
+	case fastjson.TypeString:
+		return Field{Key: key, Kind: String, Text: string(v.GetStringBytes())}
+	case fastjson.TypeTrue:
+		return Field{Key: key, Kind: Bool, Text: "true"}
+	case fastjson.TypeFalse:
+		return Field{Key: key, Kind: Bool, Text: "false"}
+	case fastjson.TypeNumber:
+		return Field{Key: key, Kind: Number, Text: v.String()}
+	case fastjson.TypeArray:
 		f := Field{Key: key, Kind: List}
-		for _, e := range x {
-			f.List = append(f.List, fmt.Sprint(e))
+		for _, e := range v.GetArray() {
+			if e.Type() == fastjson.TypeString {
+				f.List = append(f.List, string(e.GetStringBytes()))
+			} else {
+				f.List = append(f.List, e.String())
+			}
 		}
 		f.Text = "(" + strings.Join(f.List, ",") + ")"
 		return f
 	}
-	b, _ := json.Marshal(v)
-	return Field{Key: key, Kind: String, Text: string(b)}
+	return Field{Key: key, Kind: String, Text: v.String()}
 }

@@ -24,22 +24,19 @@ type dest struct {
 	dedup *dedup
 }
 
-// enqueue applies custom fields and dedup, then appends to the queue.
-func (d *dest) enqueue(a *alert.Alert) {
-	if d.dedup != nil && !d.dedup.first(a) {
-		d.m.deduplicated.Inc()
-		return
-	}
-	d.append(d.withCustomFields(a))
+// append queues an alert (with the destination's custom fields).
+func (d *dest) append(a *alert.Alert) {
+	d.appendItem(a.Rule, encode(d.withCustomFields(a), time.Now()))
 }
 
-func (d *dest) append(a *alert.Alert) {
-	if err := d.q.Append(encode(a, time.Now())); err != nil {
+// appendItem queues an encoded alert.
+func (d *dest) appendItem(rule string, item []byte) {
+	if err := d.q.Append(item); err != nil {
 		if errors.Is(err, queue.ErrFull) {
 			return // counted by OnDrop
 		}
 		d.m.dropped.Inc()
-		d.log.Error("alert not queued", "rule", a.Rule, "error", err)
+		d.log.Error("alert not queued", "rule", rule, "error", err)
 	}
 }
 

@@ -155,8 +155,22 @@ func (r *Router) Route(a *alert.Alert) {
 	if r.closed {
 		return
 	}
+	var shared []byte // the encoded alert, shared by destinations without custom fields
+	now := time.Now()
 	for _, i := range r.set.Match(a, nil) {
-		r.dests[i].enqueue(a)
+		d := r.dests[i]
+		if d.dedup != nil && !d.dedup.first(a) {
+			d.m.deduplicated.Inc()
+			continue
+		}
+		if len(d.cfg.CustomFields) > 0 {
+			d.appendItem(a.Rule, encode(d.withCustomFields(a), now))
+			continue
+		}
+		if shared == nil {
+			shared = encode(a, now)
+		}
+		d.appendItem(a.Rule, shared)
 	}
 }
 

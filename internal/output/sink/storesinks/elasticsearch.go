@@ -42,14 +42,14 @@ func elasticsearchKind() sink.Kind {
 
 // esSink indexes alerts with the _bulk API.
 type esSink struct {
-	url      string
-	index    string
-	layout   string // Go time layout of the index suffix, "" for none
-	flatten  bool
-	auth     string // Authorization header value
-	common   sink.Common
-	client   *http.Client
-	now      func() time.Time
+	url     string
+	index   string
+	layout  string // Go time layout of the index suffix, "" for none
+	flatten bool
+	auth    string // Authorization header value
+	common  sink.Common
+	client  *http.Client
+	now     func() time.Time
 }
 
 func newElasticsearch(c sink.Config) (sink.Sink, error) {

@@ -97,7 +97,7 @@ type lokiStream struct {
 	Values [][2]string       `json:"values"`
 }
 
-// lokiPayload builds the push request body: the alerts grouped by label
+// payload builds the push request body: the alerts grouped by label
 // set, each stream's entries in time order.
 func (s *lokiSink) payload(batch []*alert.Alert) ([]byte, error) {
 	type entry struct {

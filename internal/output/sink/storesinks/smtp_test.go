@@ -2,137 +2,18 @@ package storesinks
 
 import (
 	"context"
-	"encoding/base64"
 	"io"
 	"mime"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
-	"net/textproto"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/peregrine-sec/peregrine/internal/alert"
 	"github.com/peregrine-sec/peregrine/internal/output/sink"
 )
-
-// smtpServer is a minimal SMTP server (EHLO, AUTH PLAIN, MAIL, RCPT, DATA,
-// RSET, NOOP, QUIT) recording the messages it accepts.
-type smtpServer struct {
-	ln       net.Listener
-	rcptCode atomic.Int32 // reply to RCPT TO
-	mu       sync.Mutex
-	msgs     []smtpMsg
-	wg       sync.WaitGroup
-}
-
-type smtpMsg struct {
-	auth string // decoded AUTH PLAIN credentials
-	from string
-	to   []string
-	data string
-}
-
-func newSMTPServer(t *testing.T) *smtpServer {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &smtpServer{ln: ln}
-	s.rcptCode.Store(250)
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s.wg.Add(1)
-			go func() { defer s.wg.Done(); s.serve(c) }()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); s.wg.Wait() })
-	return s
-}
-
-func (s *smtpServer) port() int { return s.ln.Addr().(*net.TCPAddr).Port }
-
-func (s *smtpServer) messages() []smtpMsg {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]smtpMsg(nil), s.msgs...)
-}
-
-func (s *smtpServer) serve(c net.Conn) {
-	defer c.Close()
-	tp := textproto.NewConn(c)
-	reply := func(code int, text string) { _ = tp.PrintfLine("%d %s", code, text) }
-	reply(220, "test ESMTP")
-	var m smtpMsg
-	for {
-		line, err := tp.ReadLine()
-		if err != nil {
-			return
-		}
-		verb, arg, _ := strings.Cut(line, " ")
-		switch strings.ToUpper(verb) {
-		case "EHLO", "HELO":
-			_ = tp.PrintfLine("250-test greets %s", arg)
-			_ = tp.PrintfLine("250-8BITMIME")
-			_ = tp.PrintfLine("250 AUTH PLAIN")
-		case "AUTH":
-			mech, resp, _ := strings.Cut(arg, " ")
-			dec, err := base64.StdEncoding.DecodeString(resp)
-			if mech != "PLAIN" || err != nil {
-				reply(504, "unsupported")
-				continue
-			}
-			if strings.HasSuffix(string(dec), "\x00wrong") {
-				reply(535, "5.7.8 authentication failed")
-				continue
-			}
-			m.auth = string(dec)
-			reply(235, "2.7.0 authenticated")
-		case "MAIL":
-			m.from = strings.TrimSuffix(strings.TrimPrefix(arg, "FROM:<"), ">")
-			if i := strings.Index(m.from, ">"); i >= 0 {
-				m.from = m.from[:i]
-			}
-			reply(250, "ok")
-		case "RCPT":
-			if code := int(s.rcptCode.Load()); code != 250 {
-				reply(code, "mailbox unavailable")
-				continue
-			}
-			m.to = append(m.to, strings.TrimSuffix(strings.TrimPrefix(arg, "TO:<"), ">"))
-			reply(250, "ok")
-		case "DATA":
-			reply(354, "go ahead")
-			data, err := io.ReadAll(tp.DotReader())
-			if err != nil {
-				return
-			}
-			m.data = string(data)
-			s.mu.Lock()
-			s.msgs = append(s.msgs, m)
-			s.mu.Unlock()
-			m = smtpMsg{}
-			reply(250, "queued")
-		case "RSET", "NOOP":
-			reply(250, "ok")
-		case "QUIT":
-			reply(221, "bye")
-			return
-		default:
-			reply(502, "not implemented")
-		}
-	}
-}
 
 func TestSMTPSend(t *testing.T) {
 	srv := newSMTPServer(t)
@@ -268,5 +149,34 @@ func TestSMTPErrors(t *testing.T) {
 		if _, err := newSMTP(cfg(bad)); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
+	}
+}
+
+func TestSMTPStartTLS(t *testing.T) {
+	srv := newSMTPServer(t)
+	conf, ca := selfSigned(t)
+	srv.tls = conf
+	c := cfg(map[string]any{
+		"host": "127.0.0.1", "port": srv.port(), "from": "p@example.com", "to": "x@example.com",
+		"user": "bot", "password": "secret",
+	})
+	// Unknown certificate authority: permanent.
+	s, err := newSMTP(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(context.Background(), []*alert.Alert{testAlert("r", alert.Error, 0)}); !sink.IsPermanent(err) {
+		t.Errorf("untrusted certificate: %v", err)
+	}
+	c.Common.TLS.CAFile = ca
+	if s, err = newSMTP(c); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(context.Background(), []*alert.Alert{testAlert("r", alert.Error, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	msgs := srv.messages()
+	if len(msgs) != 1 || !msgs[0].tls || msgs[0].auth != "\x00bot\x00secret" {
+		t.Errorf("messages %+v", msgs)
 	}
 }
