@@ -276,3 +276,119 @@ func (q *Queue) Nack() {
 	q.broadcast()
 	q.mu.Unlock()
 }
+
+// AppendBatch adds items in order with a single write, for writers that
+// group what arrived together. Room is made for the whole batch as Append
+// makes it for one item (DropNewest refuses the whole batch with ErrFull);
+// a batch larger than MaxBytes is appended item by item.
+func (q *Queue) AppendBatch(items [][]byte) error {
+	if len(items) == 1 {
+		return q.Append(items[0])
+	}
+	var total int64
+	for _, it := range items {
+		if int64(len(it))+hdrSize > q.opts.MaxBytes || len(it) > math.MaxUint32 {
+			return fmt.Errorf("queue: append %d bytes (max %d): %w", len(it), q.opts.MaxBytes-hdrSize, ErrTooLarge)
+		}
+		total += int64(len(it)) + hdrSize
+	}
+	if total > q.opts.MaxBytes {
+		for _, it := range items {
+			if err := q.Append(it); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var dropN int
+	var dropBytes int64
+	q.mu.Lock()
+	for q.pendingRec+total > q.opts.MaxBytes {
+		if q.closed {
+			q.mu.Unlock()
+			q.reportDrop(dropN, dropBytes, "queue full: dropped oldest")
+			return fmt.Errorf("queue: append: %w", ErrClosed)
+		}
+		switch q.opts.Full {
+		case DropNewest:
+			q.dropped += int64(len(items))
+			q.mu.Unlock()
+			q.reportDrop(len(items), total-int64(len(items))*hdrSize, "queue full: dropped newest")
+			return fmt.Errorf("queue: append %d items: %w", len(items), ErrFull)
+		case Block:
+			if err := q.waitLocked(context.Background()); err != nil {
+				q.mu.Unlock()
+				return fmt.Errorf("queue: append: waiting for space: %w", err)
+			}
+		default:
+			n, b, err := q.dropOldestLocked(q.pendingRec + total - q.opts.MaxBytes)
+			dropN += n
+			dropBytes += b
+			if err != nil {
+				q.mu.Unlock()
+				q.reportDrop(dropN, dropBytes, "queue full: dropped oldest")
+				return fmt.Errorf("queue: append: %w", err)
+			}
+		}
+	}
+	if q.closed {
+		q.mu.Unlock()
+		return fmt.Errorf("queue: append: %w", ErrClosed)
+	}
+	err := q.writeBatchLocked(items, total)
+	q.mu.Unlock()
+	q.reportDrop(dropN, dropBytes, "queue full: dropped oldest")
+	if err != nil {
+		return fmt.Errorf("queue: append: %w", err)
+	}
+	return nil
+}
+
+// writeBatchLocked writes records to the active segment with one write,
+// rolling the segment first if it is full (a batch may overrun it).
+func (q *Queue) writeBatchLocked(items [][]byte, total int64) error {
+	if s := q.active(); s.end >= q.opts.SegmentSize && s.count() > 0 {
+		if err := q.newSegment(q.tail); err != nil {
+			return err
+		}
+		if err := q.cleanupLocked(); err != nil {
+			return err
+		}
+	}
+	s := q.active()
+	if err := s.openFile(); err != nil {
+		return err
+	}
+	if int64(cap(q.wbuf)) < total {
+		q.wbuf = make([]byte, total)
+	}
+	buf := q.wbuf[:total]
+	off := 0
+	for _, it := range items {
+		binary.LittleEndian.PutUint32(buf[off:off+4], uint32(len(it)))
+		binary.LittleEndian.PutUint32(buf[off+4:off+8], crc32.Checksum(it, q.tab))
+		copy(buf[off+hdrSize:], it)
+		off += hdrSize + len(it)
+	}
+	if _, err := s.f.WriteAt(buf, s.end); err != nil {
+		return fmt.Errorf("write segment: %w", err)
+	}
+	for _, it := range items {
+		s.offs = append(s.offs, s.end)
+		s.end += int64(hdrSize + len(it))
+		q.tail++
+		q.pendingItems++
+		q.appended++
+	}
+	q.pendingRec += total
+	q.broadcast()
+	switch q.opts.Sync {
+	case SyncAlways:
+		if err := s.f.Sync(); err != nil {
+			return fmt.Errorf("sync segment: %w", err)
+		}
+	case SyncBatch:
+		q.segDirty = true
+	}
+	return nil
+}

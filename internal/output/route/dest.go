@@ -22,6 +22,40 @@ type dest struct {
 	log   *slog.Logger
 	m     destMetrics
 	dedup *dedup
+	// in feeds the writer, which appends what arrived together in one write.
+	in      chan []byte
+	written chan struct{} // closed when the writer has stopped
+}
+
+// writerBatch is the most items one queue write takes.
+const writerBatch = 512
+
+// writer appends queued items in batches until in is closed.
+func (d *dest) writer() {
+	defer close(d.written)
+	batch := make([][]byte, 0, writerBatch)
+	for item := range d.in {
+		batch = append(batch[:0], item)
+	more:
+		for len(batch) < writerBatch {
+			select {
+			case it, ok := <-d.in:
+				if !ok {
+					break more
+				}
+				batch = append(batch, it)
+			default:
+				break more
+			}
+		}
+		if err := d.q.AppendBatch(batch); err != nil {
+			if errors.Is(err, queue.ErrFull) {
+				continue // counted by OnDrop
+			}
+			d.m.dropped.Add(float64(len(batch)))
+			d.log.Error("alerts not queued", "count", len(batch), "error", err)
+		}
+	}
 }
 
 // append queues an alert (with the destination's custom fields).
@@ -29,15 +63,9 @@ func (d *dest) append(a *alert.Alert) {
 	d.appendItem(a.Rule, encode(d.withCustomFields(a), time.Now()))
 }
 
-// appendItem queues an encoded alert.
-func (d *dest) appendItem(rule string, item []byte) {
-	if err := d.q.Append(item); err != nil {
-		if errors.Is(err, queue.ErrFull) {
-			return // counted by OnDrop
-		}
-		d.m.dropped.Inc()
-		d.log.Error("alert not queued", "rule", rule, "error", err)
-	}
+// appendItem hands an encoded alert to the destination's writer.
+func (d *dest) appendItem(_ string, item []byte) {
+	d.in <- item
 }
 
 // withCustomFields returns the alert with the destination's custom fields
@@ -157,10 +185,7 @@ func (d *dest) flushRepeats(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
-			for _, a := range d.dedup.expired(time.Now().Add(1000 * time.Hour)) {
-				d.append(d.withCustomFields(a))
-			}
-			return
+			return // Drain delivers the open windows' summaries
 		case now := <-t.C:
 			for _, a := range d.dedup.expired(now) {
 				d.append(d.withCustomFields(a))

@@ -259,3 +259,23 @@ func TestEnvOverride(t *testing.T) {
 		t.Errorf("params %v", d.Params)
 	}
 }
+
+// TestDedupSummary: repeats within the window are folded into one summary
+// alert with the count, delivered at the latest when the router drains.
+func TestDedupSummary(t *testing.T) {
+	recv := newReceiver(t, 0)
+	r := newRouter(t, t.TempDir(), webhookDest("hook", recv.addr, "  dedup: {window: 1h, fields: [ka.target.namespace]}\n"))
+	r.Start(context.Background())
+	for i := 0; i < 10; i++ {
+		a := alertN(i)
+		a.Fields[0].Text = "same"
+		r.Route(a)
+	}
+	waitFor(t, "the first alert", 3*time.Second, func() bool { _, n := recv.count(); return n >= 2 })
+	r.Drain(3 * time.Second)
+	// Two windows (the namespaces alternate), each with a first alert and a
+	// summary of its 4 repeats.
+	if _, n := recv.count(); n != 4 {
+		t.Errorf("%d deliveries, want 2 first alerts and 2 summaries", n)
+	}
+}
