@@ -118,3 +118,21 @@ outputs:
 		t.Errorf("tenant-a received %v", got)
 	}
 }
+
+func TestOutputsTest(t *testing.T) {
+	c := &collector{}
+	srv := httptest.NewServer(c)
+	defer srv.Close()
+	cfg := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(cfg, []byte("outputs:\n  - name: hook\n    type: webhook\n    params: {url: \""+srv.URL+"\"}\n"), 0o644)
+	code, out, stderr := run("outputs", "test", "--name", "hook", "-c", cfg)
+	if code != 0 || !strings.Contains(out, "test alert delivered to hook") {
+		t.Fatalf("exit %d: %s %s", code, out, stderr)
+	}
+	if got := c.got(); len(got) != 1 || got[0] != "Test rule" {
+		t.Errorf("received %v", got)
+	}
+	if code, _, stderr := run("outputs", "test", "--name", "nope", "-c", cfg); code == 0 || !strings.Contains(stderr, `no destination named "nope"`) {
+		t.Errorf("unknown destination: %d %s", code, stderr)
+	}
+}
