@@ -11,11 +11,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/peregrine-sec/peregrine/internal/alertmatch"
+	"github.com/peregrine-sec/peregrine/internal/duration"
 	"github.com/peregrine-sec/peregrine/internal/respond/action"
 	"github.com/peregrine-sec/peregrine/internal/respond/mtd"
 )
@@ -85,17 +85,7 @@ type RateLimit struct {
 }
 
 // Duration is a time.Duration written as "30s" in YAML.
-type Duration time.Duration
-
-// UnmarshalYAML parses a Go duration string.
-func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	v, err := time.ParseDuration(n.Value)
-	if err != nil {
-		return fmt.Errorf("line %d: %q is not a duration (e.g. 30s, 5m)", n.Line, n.Value)
-	}
-	*d = Duration(v)
-	return nil
-}
+type Duration = duration.Duration
 
 // ParseFile reads and validates a policy file; errors name the file, the
 // line and the policy. known lists the action names available.

@@ -27,6 +27,12 @@ func (q *Queue) AppendCtx(ctx context.Context, item []byte) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("queue: append: %w", err)
 	}
+	return q.appendRecords(ctx, [][]byte{item}, rec)
+}
+
+// appendRecords makes room for records totalling total bytes (with their
+// headers) under the full policy, then writes them with one write.
+func (q *Queue) appendRecords(ctx context.Context, items [][]byte, total int64) error {
 	var dropN int
 	var dropBytes int64
 	q.mu.Lock()
@@ -36,22 +42,22 @@ func (q *Queue) AppendCtx(ctx context.Context, item []byte) error {
 			q.reportDrop(dropN, dropBytes, "queue full: dropped oldest")
 			return fmt.Errorf("queue: append: %w", ErrClosed)
 		}
-		if q.pendingRec+rec <= q.opts.MaxBytes {
+		if q.pendingRec+total <= q.opts.MaxBytes {
 			break
 		}
 		switch q.opts.Full {
 		case DropNewest:
-			q.dropped++
+			q.dropped += int64(len(items))
 			q.mu.Unlock()
-			q.reportDrop(1, int64(len(item)), "queue full: dropped newest")
-			return fmt.Errorf("queue: append %d bytes: %w", len(item), ErrFull)
+			q.reportDrop(len(items), total-int64(len(items))*hdrSize, "queue full: dropped newest")
+			return fmt.Errorf("queue: append %d bytes: %w", total-int64(len(items))*hdrSize, ErrFull)
 		case Block:
 			if err := q.waitLocked(ctx); err != nil {
 				q.mu.Unlock()
 				return fmt.Errorf("queue: append: waiting for space: %w", err)
 			}
 		default:
-			n, b, err := q.dropOldestLocked(q.pendingRec + rec - q.opts.MaxBytes)
+			n, b, err := q.dropOldestLocked(q.pendingRec + total - q.opts.MaxBytes)
 			dropN += n
 			dropBytes += b
 			if err != nil {
@@ -61,7 +67,7 @@ func (q *Queue) AppendCtx(ctx context.Context, item []byte) error {
 			}
 		}
 	}
-	err := q.writeLocked(item)
+	err := q.writeBatchLocked(items, total)
 	q.mu.Unlock()
 	q.reportDrop(dropN, dropBytes, "queue full: dropped oldest")
 	if err != nil {
@@ -75,50 +81,6 @@ func (q *Queue) reportDrop(n int, bytes int64, why string) {
 	if n > 0 && q.opts.OnDrop != nil {
 		q.opts.OnDrop(n, bytes, why)
 	}
-}
-
-// writeLocked writes one record to the active segment, rolling it first if
-// it is full.
-func (q *Queue) writeLocked(item []byte) error {
-	if s := q.active(); s.end >= q.opts.SegmentSize && s.count() > 0 {
-		if err := q.newSegment(q.tail); err != nil {
-			return err
-		}
-		if err := q.cleanupLocked(); err != nil {
-			return err
-		}
-	}
-	s := q.active()
-	if err := s.openFile(); err != nil {
-		return err
-	}
-	n := hdrSize + len(item)
-	if cap(q.wbuf) < n {
-		q.wbuf = make([]byte, n)
-	}
-	buf := q.wbuf[:n]
-	binary.LittleEndian.PutUint32(buf[0:4], uint32(len(item)))
-	binary.LittleEndian.PutUint32(buf[4:8], crc32.Checksum(item, q.tab))
-	copy(buf[hdrSize:], item)
-	if _, err := s.f.WriteAt(buf, s.end); err != nil {
-		return fmt.Errorf("write segment: %w", err)
-	}
-	s.offs = append(s.offs, s.end)
-	s.end += int64(n)
-	q.tail++
-	q.pendingItems++
-	q.pendingRec += int64(n)
-	q.appended++
-	q.broadcast()
-	switch q.opts.Sync {
-	case SyncAlways:
-		if err := s.f.Sync(); err != nil {
-			return fmt.Errorf("sync segment: %w", err)
-		}
-	case SyncBatch:
-		q.segDirty = true
-	}
-	return nil
 }
 
 // dropOldestLocked drops the oldest unacknowledged items until at least need
@@ -300,48 +262,7 @@ func (q *Queue) AppendBatch(items [][]byte) error {
 		}
 		return nil
 	}
-	var dropN int
-	var dropBytes int64
-	q.mu.Lock()
-	for q.pendingRec+total > q.opts.MaxBytes {
-		if q.closed {
-			q.mu.Unlock()
-			q.reportDrop(dropN, dropBytes, "queue full: dropped oldest")
-			return fmt.Errorf("queue: append: %w", ErrClosed)
-		}
-		switch q.opts.Full {
-		case DropNewest:
-			q.dropped += int64(len(items))
-			q.mu.Unlock()
-			q.reportDrop(len(items), total-int64(len(items))*hdrSize, "queue full: dropped newest")
-			return fmt.Errorf("queue: append %d items: %w", len(items), ErrFull)
-		case Block:
-			if err := q.waitLocked(context.Background()); err != nil {
-				q.mu.Unlock()
-				return fmt.Errorf("queue: append: waiting for space: %w", err)
-			}
-		default:
-			n, b, err := q.dropOldestLocked(q.pendingRec + total - q.opts.MaxBytes)
-			dropN += n
-			dropBytes += b
-			if err != nil {
-				q.mu.Unlock()
-				q.reportDrop(dropN, dropBytes, "queue full: dropped oldest")
-				return fmt.Errorf("queue: append: %w", err)
-			}
-		}
-	}
-	if q.closed {
-		q.mu.Unlock()
-		return fmt.Errorf("queue: append: %w", ErrClosed)
-	}
-	err := q.writeBatchLocked(items, total)
-	q.mu.Unlock()
-	q.reportDrop(dropN, dropBytes, "queue full: dropped oldest")
-	if err != nil {
-		return fmt.Errorf("queue: append: %w", err)
-	}
-	return nil
+	return q.appendRecords(context.Background(), items, total)
 }
 
 // writeBatchLocked writes records to the active segment with one write,

@@ -12,11 +12,11 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/peregrine-sec/peregrine/internal/alertmatch"
+	"github.com/peregrine-sec/peregrine/internal/duration"
 	"github.com/peregrine-sec/peregrine/internal/output/sink"
 )
 
@@ -82,17 +82,7 @@ type Dedup struct {
 }
 
 // Duration is a time.Duration written as "30s" in YAML.
-type Duration time.Duration
-
-// UnmarshalYAML parses a Go duration string.
-func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	v, err := time.ParseDuration(n.Value)
-	if err != nil {
-		return fmt.Errorf("line %d: %q is not a duration (e.g. 30s, 5m)", n.Line, n.Value)
-	}
-	*d = Duration(v)
-	return nil
-}
+type Duration = duration.Duration
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 

@@ -6,6 +6,7 @@
 package sink
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -203,10 +204,19 @@ func (c Config) StringMap(key string) (map[string]string, error) {
 }
 
 // FalcoJSON renders an alert exactly as Falco's json_output does (time,
-// rule, priority, source, output, output_fields, tags, hostname).
+// rule, priority, source, output, output_fields, tags, hostname), without
+// a trailing newline.
 func FalcoJSON(a *alert.Alert) []byte {
 	f := output.Formatter{JSON: true, IncludeOutput: true, IncludeOutputFields: true, IncludeTags: true}
-	return f.JSONLine(a)
+	return bytes.TrimRight(f.JSONLine(a), "\r\n")
+}
+
+// RetryableStatus reports whether an HTTP answer with this status may
+// succeed on retry: 408, 425, 429 and 5xx. Other non-2xx answers are
+// refusals a retry cannot fix.
+func RetryableStatus(code int) bool {
+	return code == http.StatusRequestTimeout || code == http.StatusTooEarly ||
+		code == http.StatusTooManyRequests || code >= 500
 }
 
 // FalcoOutput renders the alert's output line as Falco prints it

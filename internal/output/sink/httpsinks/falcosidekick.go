@@ -62,7 +62,7 @@ func newFalcosidekick(c sink.Config) (sink.Sink, error) {
 // body, Content-Type application/json.
 func (f *falcosidekick) Send(ctx context.Context, batch []*alert.Alert) error {
 	for _, a := range batch {
-		if _, err := f.c.post(ctx, http.MethodPost, f.url, "application/json", falcoJSON(a)); err != nil {
+		if _, err := f.c.post(ctx, http.MethodPost, f.url, "application/json", sink.FalcoJSON(a)); err != nil {
 			return err
 		}
 	}

@@ -110,17 +110,10 @@ func (c *client) post(ctx context.Context, method, endpoint, contentType string,
 	return nil, err
 }
 
-// permanentStatus reports whether a retry cannot change an answer with this status.
+// permanentStatus reports whether a retry cannot change an answer with this
+// status (redirects that are not followed included, see newClient).
 func permanentStatus(code int) bool {
-	switch {
-	case code == http.StatusRequestTimeout, code == http.StatusTooEarly, code == http.StatusTooManyRequests:
-		return false
-	case code >= 400 && code <= 499:
-		return true
-	case code >= 300 && code <= 399: // a redirect not followed (see newClient)
-		return true
-	}
-	return false
+	return code >= 300 && !sink.RetryableStatus(code)
 }
 
 // stripURL removes the request URL (which may hold a credential) from a
@@ -167,11 +160,6 @@ func duration(c sink.Config, key string, def time.Duration) (time.Duration, erro
 		return def, fmt.Errorf("destination %s: parameter %s: %q is not a duration", c.Name, key, s)
 	}
 	return d, nil
-}
-
-// falcoJSON is Falco's JSON alert without a trailing newline.
-func falcoJSON(a *alert.Alert) []byte {
-	return bytes.TrimRight(sink.FalcoJSON(a), "\r\n")
 }
 
 // fieldText is an output field's value as Falco prints it in text output.

@@ -62,7 +62,7 @@ func newWebhook(c sink.Config) (sink.Sink, error) {
 // Send posts each alert of the batch in turn.
 func (w *webhook) Send(ctx context.Context, batch []*alert.Alert) error {
 	for _, a := range batch {
-		if _, err := w.c.post(ctx, w.method, w.url, "application/json", falcoJSON(a)); err != nil {
+		if _, err := w.c.post(ctx, w.method, w.url, "application/json", sink.FalcoJSON(a)); err != nil {
 			return err
 		}
 	}

@@ -107,7 +107,7 @@ func (s *esSink) indexFor(t time.Time) string {
 // document is Falco's JSON alert with @timestamp (the alert time, RFC 3339
 // with nanoseconds) added; numbers keep their exact text.
 func (s *esSink) document(a *alert.Alert, t time.Time) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(falcoJSON(a)))
+	dec := json.NewDecoder(bytes.NewReader(sink.FalcoJSON(a)))
 	dec.UseNumber()
 	var doc map[string]any
 	if err := dec.Decode(&doc); err != nil {

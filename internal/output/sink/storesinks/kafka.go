@@ -153,7 +153,7 @@ func (s *kafkaSink) Send(ctx context.Context, batch []*alert.Alert) error {
 		if a.Time <= 0 {
 			ts = time.Now()
 		}
-		recs[i] = &kgo.Record{Topic: s.topic, Key: s.key(a), Value: falcoJSON(a), Timestamp: ts}
+		recs[i] = &kgo.Record{Topic: s.topic, Key: s.key(a), Value: sink.FalcoJSON(a), Timestamp: ts}
 	}
 	var failed int
 	var first error

@@ -49,7 +49,7 @@ func TestKafkaProduce(t *testing.T) {
 	defer consumer.Close()
 	want := map[string]*alert.Alert{}
 	for _, a := range batch {
-		want[string(falcoJSON(a))] = a
+		want[string(sink.FalcoJSON(a))] = a
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -124,7 +124,7 @@ func (s *lokiSink) payload(batch []*alert.Alert) ([]byte, error) {
 		if ts <= 0 {
 			ts = time.Now().UnixNano()
 		}
-		entries[key] = append(entries[key], entry{ts, string(falcoJSON(a))})
+		entries[key] = append(entries[key], entry{ts, string(sink.FalcoJSON(a))})
 	}
 	streams := make([]*lokiStream, 0, len(keys))
 	for _, k := range keys {

@@ -93,7 +93,7 @@ func TestLokiPush(t *testing.T) {
 		if len(v) != 2 || v[0] != strconv.FormatInt(testTime().UnixNano()+int64(n), 10) {
 			t.Errorf("value %d: %q", i, v)
 		}
-		if v[1] != string(falcoJSON(testAlert("Shell in container", alert.Warning, n))) {
+		if v[1] != string(sink.FalcoJSON(testAlert("Shell in container", alert.Warning, n))) {
 			t.Errorf("line %d: %s", i, v[1])
 		}
 	}

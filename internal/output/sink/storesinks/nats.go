@@ -214,7 +214,7 @@ func (s *natsSink) Send(ctx context.Context, batch []*alert.Alert) error {
 	}
 	for i, a := range batch {
 		subj := renderSubject(s.subject, a)
-		data := falcoJSON(a)
+		data := sink.FalcoJSON(a)
 		sum := sha256.Sum256(append([]byte(subj+"\x00"), data...))
 		opts := []jetstream.PublishOpt{jetstream.WithMsgID(hex.EncodeToString(sum[:16]))}
 		if s.stream != "" {

@@ -166,7 +166,7 @@ func TestNATSPublish(t *testing.T) {
 		if subjects[i] != want[i] {
 			t.Errorf("subject %q, want %q", subjects[i], want[i])
 		}
-		if string(data[i]) != string(falcoJSON(a)) || !json.Valid(data[i]) {
+		if string(data[i]) != string(sink.FalcoJSON(a)) || !json.Valid(data[i]) {
 			t.Errorf("payload %s", data[i])
 		}
 	}
@@ -210,7 +210,7 @@ func TestNATSRestart(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	subjects, data := readStream(t, srv.url(), "ALERTS", 2)
-	if len(data) != 2 || subjects[0] != "alerts.syscall" || string(data[1]) != string(falcoJSON(testAlert("two", alert.Error, 1))) {
+	if len(data) != 2 || subjects[0] != "alerts.syscall" || string(data[1]) != string(sink.FalcoJSON(testAlert("two", alert.Error, 1))) {
 		t.Errorf("stream after restart: %q %q", subjects, data)
 	}
 }

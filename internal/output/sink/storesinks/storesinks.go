@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/peregrine-sec/peregrine/internal/alert"
 	"github.com/peregrine-sec/peregrine/internal/output/sink"
 )
 
@@ -33,11 +32,6 @@ func timeout(c sink.Config) time.Duration {
 		return c.Common.Timeout
 	}
 	return defaultTimeout
-}
-
-// falcoJSON is Falco's JSON alert without a trailing newline.
-func falcoJSON(a *alert.Alert) []byte {
-	return bytes.TrimRight(sink.FalcoJSON(a), "\r\n")
 }
 
 // stringList reads a list parameter: a YAML sequence or a comma-separated
@@ -108,16 +102,10 @@ func httpPost(ctx context.Context, client *http.Client, common sink.Common, url 
 		return data, nil
 	}
 	err = fmt.Errorf("POST %s: %s: %s", url, resp.Status, snippet(data))
-	if retryableStatus(resp.StatusCode) {
+	if sink.RetryableStatus(resp.StatusCode) {
 		return nil, err
 	}
 	return nil, sink.Permanent(err)
-}
-
-// retryableStatus reports whether an HTTP status may succeed on retry.
-func retryableStatus(code int) bool {
-	return code == http.StatusRequestTimeout || code == http.StatusTooEarly ||
-		code == http.StatusTooManyRequests || code >= 500
 }
 
 // snippet shortens a response body for error messages.

@@ -44,7 +44,7 @@ func cfg(params map[string]any) sink.Config {
 func falcoMap(t *testing.T, a *alert.Alert) map[string]any {
 	t.Helper()
 	var m map[string]any
-	if err := json.Unmarshal(falcoJSON(a), &m); err != nil {
+	if err := json.Unmarshal(sink.FalcoJSON(a), &m); err != nil {
 		t.Fatal(err)
 	}
 	return m
@@ -130,7 +130,7 @@ func TestStringList(t *testing.T) {
 }
 
 func TestFalcoJSONNoNewline(t *testing.T) {
-	b := falcoJSON(testAlert("r", alert.Warning, 0))
+	b := sink.FalcoJSON(testAlert("r", alert.Warning, 0))
 	if len(b) == 0 || b[len(b)-1] != '}' {
 		t.Fatalf("falcoJSON ends with %q", b[len(b)-1:])
 	}
