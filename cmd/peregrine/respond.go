@@ -47,7 +47,8 @@ retries, dedup, rate limits: see ` + "`peregrine outputs`" + `) and, with respon
 policies, answers them in the cluster. It replaces Falcosidekick in place:
 point Falco's http_output.url at the hub (default port 2801).`,
 		Example: `  peregrine hub -c /etc/peregrine/hub.yaml
-  peregrine hub -c hub.yaml --response-policies policies.yaml --listen :2801`,
+  peregrine hub -c hub.yaml --response-policies policies.yaml --listen :2801
+  peregrine hub -c hub.yaml --nats-url nats://nats:4222 --nats-stream PEREGRINE_ALERTS`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Stderr = stderr
@@ -60,5 +61,9 @@ point Falco's http_output.url at the hub (default port 2801).`,
 	fl.StringVar(&o.Policies, "response-policies", "", "response policy file")
 	fl.StringVar(&o.Kubeconfig, "kubeconfig", "", "kubeconfig for the responder (default: in-cluster credentials)")
 	fl.StringVar(&o.Listen, "listen", ":2801", "address accepting Falco JSON alerts")
+	fl.StringVar(&o.NATS.URL, "nats-url", "", "also consume alerts from NATS JetStream (what agents publish with the nats destination)")
+	fl.StringVar(&o.NATS.Stream, "nats-stream", "PEREGRINE_ALERTS", "JetStream stream holding the alerts")
+	fl.StringVar(&o.NATS.Subject, "nats-subject", "", "filter subject within the stream")
+	fl.StringVar(&o.NATS.Durable, "nats-durable", "peregrine-hub", "durable consumer name (the hub resumes where it stopped)")
 	return cmd
 }

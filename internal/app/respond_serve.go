@@ -29,6 +29,7 @@ type HubOptions struct {
 	Policies    string   // response policy file (overrides response.policies_file)
 	Kubeconfig  string   // overrides response.kubeconfig
 	Listen      string   // address of the alert input
+	NATS        NATSInput
 	Stderr      io.Writer
 }
 
@@ -78,6 +79,29 @@ func ServeHub(ctx context.Context, o HubOptions) error {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"status": "ok"}`)
 	})
+	handle := func(a *alert.Alert) {
+		received.WithLabelValues("accepted").Inc()
+		if router != nil {
+			router.Route(a)
+		}
+		resp.handle(a)
+	}
+	if o.NATS.URL != "" {
+		if o.NATS.Durable == "" {
+			o.NATS.Durable = "peregrine-hub"
+		}
+		natsErr := make(chan error, 1)
+		go func() {
+			natsErr <- consumeNATS(ctx, o.NATS, r.log, handle, func() { received.WithLabelValues("malformed").Inc() })
+		}()
+		select { // fail fast on a bad address or stream
+		case err := <-natsErr:
+			if err != nil {
+				return err
+			}
+		case <-time.After(3 * time.Second):
+		}
+	}
 	accept := func(w http.ResponseWriter, req *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, maxPostedAlert))
 		if err != nil {
@@ -90,11 +114,7 @@ func ServeHub(ctx context.Context, o HubOptions) error {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		received.WithLabelValues("accepted").Inc()
-		if router != nil {
-			router.Route(a)
-		}
-		resp.handle(a)
+		handle(a)
 		w.WriteHeader(http.StatusOK)
 	}
 	mux.HandleFunc("POST /{$}", accept)
