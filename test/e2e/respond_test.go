@@ -231,7 +231,7 @@ func respondStandalone(t *testing.T, ctx context.Context, c *cluster.Cluster, bi
 	policies := filepath.Join(work, "standalone.yaml")
 	os.WriteFile(policies, []byte(standalonePolicy), 0o644)
 	addr := freeAddr(t)
-	p := startPeregrine(t, bin, work, "standalone", "respond", "-p", policies, "--kubeconfig", kubeconfig, "--listen", addr)
+	startPeregrine(t, bin, work, "standalone", "respond", "-p", policies, "--kubeconfig", kubeconfig, "--listen", addr)
 	waitHealthy(t, "http://"+addr+"/healthz")
 	alert := fmt.Sprintf(`{"hostname":"node-1","output":"10:00:43.001103000: Notice A shell was spawned in a container with an attached terminal (user=root container_id=3ad7b26ded6d)","output_fields":{"container.id":"3ad7b26ded6d","evt.time":%d,"k8s.ns.name":"shop","k8s.pod.name":%q,"proc.name":"bash"},"priority":"Notice","rule":"Terminal shell in container","source":"syscall","tags":["container","shell"],"time":%q}`,
 		time.Now().UnixNano(), pod, time.Now().UTC().Format(time.RFC3339Nano))
@@ -250,7 +250,6 @@ func respondStandalone(t *testing.T, ctx context.Context, c *cluster.Cluster, bi
 	if bad, _ := http.Post("http://"+addr+"/", "application/json", strings.NewReader("{not json")); bad == nil || bad.StatusCode != 400 {
 		t.Errorf("a malformed alert was not refused with 400")
 	}
-	_ = p
 }
 
 // waitPod waits for a pod matching selector other than except and returns its name.

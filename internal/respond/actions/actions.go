@@ -57,9 +57,6 @@ type Options struct {
 	// HTTPClient is used by the webhook action; nil means a client with no
 	// timeout of its own (the action's timeout parameter bounds each call).
 	HTTPClient *http.Client
-	// Recorder, if set, is told about what actions did. It is optional: the
-	// responder records Kubernetes Events itself, so actions do not need it.
-	Recorder func(ctx context.Context, target action.Target, reason, message string, warning bool)
 	// RESTConfig is the client configuration the exec action needs to open
 	// its streaming (WebSocket or SPDY) connection, which cannot go through
 	// kubernetes.Interface. Without it exec fails with a clear error.
