@@ -91,8 +91,20 @@ func (d *Destination) validate(kinds map[string]sink.Kind) error {
 	if !validName.MatchString(d.Name) {
 		return fmt.Errorf("destination name %q: use letters, digits, '.', '_' and '-'", d.Name)
 	}
-	if _, ok := kinds[d.Type]; !ok {
+	k, ok := kinds[d.Type]
+	if !ok {
 		return fmt.Errorf("destination %s: unknown type %q (see `peregrine outputs`)", d.Name, d.Type)
+	}
+	for p := range d.Params {
+		known := false
+		var names []string
+		for _, kp := range k.Params {
+			known = known || kp.Name == p
+			names = append(names, kp.Name)
+		}
+		if !known {
+			return fmt.Errorf("destination %s: %s has no parameter %q (it has: %s)", d.Name, d.Type, p, strings.Join(names, ", "))
+		}
 	}
 	switch d.Queue.Full {
 	case "", "drop_oldest", "drop_newest", "block":

@@ -279,3 +279,16 @@ func TestDedupSummary(t *testing.T) {
 		t.Errorf("%d deliveries, want 2 first alerts and 2 summaries", n)
 	}
 }
+
+func TestUnknownParameter(t *testing.T) {
+	var n yaml.Node
+	yaml.Unmarshal([]byte("- name: hook\n  type: webhook\n  params: {url: \"http://x\", ulr: \"http://y\"}\n"), &n)
+	dests, err := ParseDestinations(n.Content[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(dests, Options{Dir: t.TempDir(), Kinds: httpsinks.Kinds(), Log: quiet})
+	if err == nil || !strings.Contains(err.Error(), `webhook has no parameter "ulr"`) {
+		t.Errorf("unknown parameter: %v", err)
+	}
+}

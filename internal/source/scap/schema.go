@@ -86,10 +86,11 @@ type ParamInfo struct {
 
 // Info is the schema of one event type.
 type Info struct {
-	Name   string      // event name, shared by the enter and exit event ("open", "execve", ...)
-	Dir    byte        // '>' for enter events, '<' for exit events
-	Large  bool        // parameter lengths are 32-bit in V2 event blocks (EF_LARGE_PAYLOAD)
-	Params []ParamInfo // parameters in wire order (current table; older captures may carry fewer)
+	Name     string      // event name, shared by the enter and exit event ("open", "execve", ...)
+	Dir      byte        // '>' for enter events, '<' for exit events
+	Large    bool        // parameter lengths are 32-bit in V2 event blocks (EF_LARGE_PAYLOAD)
+	Internal bool        // internal metaevent (EC_INTERNAL: procinfo, drop, container, ...)
+	Params   []ParamInfo // parameters in wire order (current table; older captures may carry fewer)
 }
 
 // eventTableSplit is the first event type stored in eventTableHi.
@@ -132,4 +133,28 @@ func EventName(t uint16) (name string, dir byte) {
 		return info.Name, info.Dir
 	}
 	return "unknown", '?'
+}
+
+// SyscallName returns the lower-case name of a syscall code as carried by
+// the ID parameter of generic "syscall" events (a libscap PPM_SC_* value).
+func SyscallName(id uint16) (string, bool) {
+	if int(id) < len(syscallNames) && syscallNames[id] != "" {
+		return syscallNames[id], true
+	}
+	return "", false
+}
+
+// TypeName returns the event type name as sysdig's evt.type prints it: the
+// event name, except for generic "syscall" events (types 0 and 1), which are
+// named after the syscall in their ID parameter, or "<unknown>".
+func (e *Event) TypeName() string {
+	if e.Type > 1 {
+		return e.Name()
+	}
+	if len(e.Params) > 0 && len(e.Params[0]) == 2 {
+		if name, ok := SyscallName(le.Uint16(e.Params[0])); ok {
+			return name
+		}
+	}
+	return "<unknown>"
 }
