@@ -58,8 +58,7 @@ func (r *runner) process(ctx context.Context) error {
 			if r.o.CaptureFile == "" {
 				continue
 			}
-			runErr = fmt.Errorf("cannot read %s: replaying .scap captures is not available in this build", r.o.CaptureFile)
-			break
+			params = r.o.CaptureFile
 		}
 		rs, err := r.eng.NewRuleSet(b.Source, r.rules, mode)
 		if err != nil {

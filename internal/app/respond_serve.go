@@ -24,7 +24,7 @@ import (
 // are routed to the configured outputs and answered by the response
 // policies.
 type HubOptions struct {
-	ConfigFiles []string // configuration (outputs:, response:)
+	ConfigFiles []string // configuration (destinations:, response:)
 	Overrides   []string // -o key=value
 	Policies    string   // response policy file (overrides response.policies_file)
 	Kubeconfig  string   // overrides response.kubeconfig
@@ -68,7 +68,7 @@ func ServeHub(ctx context.Context, o HubOptions) error {
 	}
 	defer r.drainRouter(router)
 	if resp == nil && router == nil {
-		return errors.New("nothing to do: configure outputs: or response policies")
+		return errors.New("nothing to do: configure destinations: or response policies")
 	}
 	received := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "peregrine_hub_alerts_received_total",
 		Help: "Alerts posted to the hub, by result (accepted, malformed)."}, []string{"result"})

@@ -12,10 +12,10 @@ import (
 	"github.com/peregrine-sec/peregrine/internal/output/route"
 )
 
-// startRouter opens the routed destinations (outputs: and Falco's
+// startRouter opens the routed destinations (destinations: and Falco's
 // http_output) and starts their delivery; nil when none is configured.
 func (r *runner) startRouter(ctx context.Context, m *metrics) (*route.Router, error) {
-	dests, err := route.ParseDestinations(&r.cfg.Outputs)
+	dests, err := route.ParseDestinations(&r.cfg.Destinations)
 	if err != nil {
 		return nil, err
 	}
@@ -38,22 +38,22 @@ func (r *runner) startRouter(ctx context.Context, m *metrics) (*route.Router, er
 			tables = append(tables, s.Fields)
 		}
 	}
-	rt, err := route.New(dests, route.Options{Dir: r.cfg.OutputsQueueDir, Kinds: registry.Kinds(), Fields: tables,
+	rt, err := route.New(dests, route.Options{Dir: r.cfg.DestinationsQueueDir, Kinds: registry.Kinds(), Fields: tables,
 		Log: r.log, Registry: m.reg, Environ: os.Environ()})
 	if err != nil {
-		return nil, fmt.Errorf("outputs: %w", err)
+		return nil, fmt.Errorf("destinations: %w", err)
 	}
 	rt.Start(context.WithoutCancel(ctx))
 	return rt, nil
 }
 
-// drainRouter waits (up to outputs_drain_timeout) for pending deliveries
+// drainRouter waits (up to destinations_drain_timeout) for pending deliveries
 // and says what could not be delivered.
 func (r *runner) drainRouter(rt *route.Router) {
 	if rt == nil {
 		return
 	}
-	timeout, err := time.ParseDuration(r.cfg.OutputsDrainTimeout)
+	timeout, err := time.ParseDuration(r.cfg.DestinationsDrainTimeout)
 	if err != nil {
 		timeout = 30 * time.Second
 	}
@@ -65,6 +65,6 @@ func (r *runner) drainRouter(rt *route.Router) {
 	sort.Strings(names)
 	for _, n := range names {
 		fmt.Fprintf(r.o.Stderr, "Alerts not delivered to %s within %s: %d (kept in %s, delivered on the next start)\n",
-			n, timeout, left[n], r.cfg.OutputsQueueDir)
+			n, timeout, left[n], r.cfg.DestinationsQueueDir)
 	}
 }

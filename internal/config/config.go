@@ -95,13 +95,13 @@ type Config struct {
 	Labels map[string]string `yaml:"labels"`
 	// Response configures peregrine's response engine.
 	Response Response `yaml:"response"`
-	// Outputs are peregrine's routed destinations (durable queues,
+	// Destinations are peregrine's routed destinations (durable queues,
 	// retries), as written; the router parses them.
-	Outputs yaml.Node `yaml:"outputs"`
-	// OutputsQueueDir holds the destinations' durable queues.
-	OutputsQueueDir string `yaml:"outputs_queue_dir"`
-	// OutputsDrainTimeout bounds how long a finished run waits for pending deliveries.
-	OutputsDrainTimeout string `yaml:"outputs_drain_timeout"`
+	Destinations yaml.Node `yaml:"destinations"`
+	// DestinationsQueueDir holds the destinations' durable queues.
+	DestinationsQueueDir string `yaml:"destinations_queue_dir"`
+	// DestinationsDrainTimeout bounds how long a finished run waits for pending deliveries.
+	DestinationsDrainTimeout string `yaml:"destinations_drain_timeout"`
 	Rules               []map[string]struct {
 		Rule string `yaml:"rule"`
 		Tag  string `yaml:"tag"`
@@ -139,8 +139,8 @@ program_output:
 http_output:
   enabled: false
   user_agent: falcosecurity/falco
-outputs_queue_dir: /var/lib/peregrine/queue
-outputs_drain_timeout: 30s
+destinations_queue_dir: /var/lib/peregrine/queue
+destinations_drain_timeout: 30s
 webserver:
   enabled: false
   listen_address: 0.0.0.0

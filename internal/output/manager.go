@@ -189,14 +189,25 @@ func (s *programSink) Close() error {
 }
 
 // syslogSink writes to the local syslog with the alert's priority as severity.
-type syslogSink struct{ w *syslog.Writer }
+// syslogSink writes to the local syslog daemon. Like Falco's syslog output
+// (syslog(3) drops messages when no daemon listens), a missing daemon is
+// reported once on stderr and does not fail the run.
+type syslogSink struct {
+	w           *syslog.Writer
+	unavailable bool
+}
 
 func (s *syslogSink) Name() string { return "syslog" }
 func (s *syslogSink) Write(msg []byte, p alert.Priority) error {
+	if s.unavailable {
+		return nil
+	}
 	if s.w == nil {
 		w, err := syslog.New(syslog.LOG_USER|syslog.LOG_INFO, "peregrine")
 		if err != nil {
-			return err
+			s.unavailable = true
+			fmt.Fprintf(os.Stderr, "syslog output: no syslog daemon (%v); syslog alerts are dropped\n", err)
+			return nil
 		}
 		s.w = w
 	}

@@ -30,6 +30,7 @@ func Builtins() []Builtin {
 					{Field: "evt.type", EventTypes: syscall.EventTypes(), Constant: syscall.EvtNumConstant},
 				}}
 			},
+			Replay: syscall.ReplayFile,
 		},
 		{
 			Plugin: "k8saudit", ID: 1, Version: "0.18.0", Source: k8saudit.SourceName,

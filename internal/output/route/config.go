@@ -20,7 +20,7 @@ import (
 	"github.com/peregrine-sec/peregrine/internal/output/sink"
 )
 
-// Destination is one configured destination, as written under `outputs:`.
+// Destination is one configured destination, as written under `destinations:`.
 type Destination struct {
 	// Name is unique; it names the queue directory, metrics and logs.
 	Name string `yaml:"name"`
@@ -155,7 +155,7 @@ func envName(s string) string {
 	return string(b)
 }
 
-// ParseDestinations reads the `outputs:` list of a configuration, rejecting
+// ParseDestinations reads the `destinations:` list of a configuration, rejecting
 // unknown keys with their line.
 func ParseDestinations(n *yaml.Node) ([]Destination, error) {
 	if n == nil || n.Kind == 0 {
@@ -164,12 +164,12 @@ func ParseDestinations(n *yaml.Node) ([]Destination, error) {
 	var out []Destination
 	b, err := yaml.Marshal(n)
 	if err != nil {
-		return nil, fmt.Errorf("outputs: %w", err)
+		return nil, fmt.Errorf("destinations: %w", err)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&out); err != nil {
-		return nil, fmt.Errorf("outputs: %w", err)
+		return nil, fmt.Errorf("destinations: %w", err)
 	}
 	return out, nil
 }

@@ -80,7 +80,7 @@ func FormatParam(t ParamType, raw []byte) string {
 		}
 	case Double:
 		if len(raw) == 8 {
-			return strconv.FormatFloat(math.Float64frombits(le.Uint64(raw)), 'g', -1, 64)
+			return strconv.FormatFloat(math.Float64frombits(u64(raw)), 'g', -1, 64)
 		}
 	case IPv4Addr, IPv6Addr, IPAddr:
 		if a, ok := netip.AddrFromSlice(raw); ok {
@@ -116,11 +116,11 @@ func signed(raw []byte) (int64, bool) {
 	case 1:
 		return int64(int8(raw[0])), true
 	case 2:
-		return int64(int16(le.Uint16(raw))), true
+		return int64(int16(u16(raw))), true
 	case 4:
-		return int64(int32(le.Uint32(raw))), true
+		return int64(int32(u32(raw))), true
 	case 8:
-		return int64(le.Uint64(raw)), true
+		return int64(u64(raw)), true
 	}
 	return 0, false
 }
@@ -131,11 +131,11 @@ func unsigned(raw []byte) (uint64, bool) {
 	case 1:
 		return uint64(raw[0]), true
 	case 2:
-		return uint64(le.Uint16(raw)), true
+		return uint64(u16(raw)), true
 	case 4:
-		return uint64(le.Uint32(raw)), true
+		return uint64(u32(raw)), true
 	case 8:
-		return le.Uint64(raw), true
+		return u64(raw), true
 	}
 	return 0, false
 }
@@ -155,7 +155,7 @@ func printable(raw []byte) string {
 // endpoint formats an address and a little-endian port.
 func endpoint(addr, port []byte) string {
 	a, _ := netip.AddrFromSlice(addr)
-	return netip.AddrPortFrom(a, le.Uint16(port)).String()
+	return netip.AddrPortFrom(a, u16(port)).String()
 }
 
 // formatSockAddr decodes family + address (+ port).
@@ -194,8 +194,8 @@ func formatSockTuple(raw []byte) (string, bool) {
 		}
 	case afUnix:
 		if len(raw) >= 17 {
-			return strconv.FormatUint(le.Uint64(raw[1:]), 16) + "->" +
-				strconv.FormatUint(le.Uint64(raw[9:]), 16) + " " + cstr(raw[17:]), true
+			return strconv.FormatUint(u64(raw[1:]), 16) + "->" +
+				strconv.FormatUint(u64(raw[9:]), 16) + " " + cstr(raw[17:]), true
 		}
 	}
 	return "", false
@@ -207,14 +207,14 @@ func formatFdList(raw []byte) (string, bool) {
 	if len(raw) < 2 {
 		return "", false
 	}
-	n := int(le.Uint16(raw))
+	n := int(u16(raw))
 	if len(raw) != 2+10*n {
 		return "", false
 	}
 	parts := make([]string, n)
 	for i := range parts {
 		p := raw[2+10*i:]
-		parts[i] = strconv.FormatInt(int64(le.Uint64(p)), 10) + ":" + strconv.FormatUint(uint64(le.Uint16(p[8:])), 10)
+		parts[i] = strconv.FormatInt(int64(u64(p)), 10) + ":" + strconv.FormatUint(uint64(u16(p[8:])), 10)
 	}
 	return strings.Join(parts, " "), true
 }

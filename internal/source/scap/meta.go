@@ -181,21 +181,21 @@ func (c *cursor) u8() uint8 {
 
 func (c *cursor) u16() uint16 {
 	if v := c.take(2); v != nil {
-		return le.Uint16(v)
+		return u16(v)
 	}
 	return 0
 }
 
 func (c *cursor) u32() uint32 {
 	if v := c.take(4); v != nil {
-		return le.Uint32(v)
+		return u32(v)
 	}
 	return 0
 }
 
 func (c *cursor) u64() uint64 {
 	if v := c.take(8); v != nil {
-		return le.Uint64(v)
+		return u64(v)
 	}
 	return 0
 }
@@ -316,14 +316,14 @@ func (r *Reader) parseSectionHeader(body []byte) error {
 	if len(body) < 16 {
 		return fmt.Errorf("not a .scap file: section header body of %d bytes, want at least 16", len(body))
 	}
-	switch magic := le.Uint32(body); magic {
+	switch magic := u32(body); magic {
 	case shbMagic:
 	case shbMagicSwapped:
 		return fmt.Errorf("unsupported .scap file: big-endian byte order")
 	default:
 		return fmt.Errorf("not a .scap file: byte-order magic 0x%08x, want 0x%08x", magic, uint32(shbMagic))
 	}
-	r.major, r.minor = le.Uint16(body[4:]), le.Uint16(body[6:])
+	r.major, r.minor = u16(body[4:]), u16(body[6:])
 	if r.major != supportedMajor {
 		return fmt.Errorf("unsupported .scap version %d.%d: only major version %d is supported", r.major, r.minor, supportedMajor)
 	}

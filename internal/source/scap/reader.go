@@ -77,11 +77,18 @@ const (
 	typeNotificationE   = 280 // PPME_NOTIFICATION_E
 	typeInfrastructureE = 286 // PPME_INFRASTRUCTURE_EVENT_E
 
-	readBufSize = 64 << 10
-	growStep    = 1 << 20 // largest single buffer growth before data is confirmed
+	readBufSize = 16 << 10
+	growStep    = 64 << 10 // largest first buffer growth before data is confirmed
 )
 
-var le = binary.LittleEndian
+// u16 decodes a little-endian uint16.
+func u16(b []byte) uint16 { return binary.LittleEndian.Uint16(b) }
+
+// u32 decodes a little-endian uint32.
+func u32(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }
+
+// u64 decodes a little-endian uint64.
+func u64(b []byte) uint64 { return binary.LittleEndian.Uint64(b) }
 
 // Event is one decoded event. The Reader reuses the same Event (and the
 // memory its Params point into) on every call to Next.
@@ -175,7 +182,7 @@ func NewReader(in io.Reader) (*Reader, error) {
 	if magic, _ := r.br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(r.br)
 		if err != nil {
-			return nil, fmt.Errorf("not a .scap file: bad gzip stream: %w", err)
+			return nil, fmt.Errorf("scap: not a .scap file: bad gzip stream: %w", err)
 		}
 		r.gz = zr
 		r.br = bufio.NewReaderSize(zr, readBufSize)
@@ -183,12 +190,12 @@ func NewReader(in io.Reader) (*Reader, error) {
 	first, err := r.br.Peek(4)
 	if len(first) == 0 {
 		if err == nil || errors.Is(err, io.EOF) {
-			return nil, errors.New("not a .scap file: empty input")
+			return nil, errors.New("scap: not a .scap file: empty input")
 		}
-		return nil, fmt.Errorf("not a .scap file: %w", err)
+		return nil, fmt.Errorf("scap: not a .scap file: %w", err)
 	}
-	if len(first) < 4 || le.Uint32(first) != blockSHB {
-		return nil, fmt.Errorf("not a .scap file: starts with % x, want a section header block", first)
+	if len(first) < 4 || u32(first) != blockSHB {
+		return nil, fmt.Errorf("scap: not a .scap file: starts with % x, want a section header block", first)
 	}
 	typ, body, off, err := r.readBlock()
 	if err != nil {
@@ -291,7 +298,7 @@ func (r *Reader) readBlock() (uint32, []byte, int64, error) {
 		}
 		return 0, nil, start, fmt.Errorf("scap: block at offset %d: truncated block header (%d of 8 bytes): %w", start, n, io.ErrUnexpectedEOF)
 	}
-	typ, total := le.Uint32(r.hdr[0:]), le.Uint32(r.hdr[4:])
+	typ, total := u32(r.hdr[0:]), u32(r.hdr[4:])
 	if total < 12 {
 		return 0, nil, start, fmt.Errorf("scap: block at offset %d: length %d shorter than a block header and trailer (12 bytes)", start, total)
 	}
@@ -302,7 +309,7 @@ func (r *Reader) readBlock() (uint32, []byte, int64, error) {
 	if err := r.fill(need); err != nil {
 		return 0, nil, start, fmt.Errorf("scap: block at offset %d: type 0x%x, length %d: %w", start, typ, total, err)
 	}
-	if trailer := le.Uint32(r.buf[need-4:]); trailer != total {
+	if trailer := u32(r.buf[need-4:]); trailer != total {
 		return 0, nil, start, fmt.Errorf("scap: block at offset %d: trailer length %d does not match header length %d", start, trailer, total)
 	}
 	return typ, r.buf[:need-4], start, nil
@@ -367,16 +374,16 @@ func (r *Reader) parseEvent(typ uint32, body []byte) error {
 		return fmt.Errorf("body of %d bytes too short for an event header (%d bytes)", len(body), pre+hdrLen)
 	}
 	e := &r.ev
-	e.CPU = le.Uint16(body)
+	e.CPU = u16(body)
 	e.Flags = 0
 	if withFlags {
-		e.Flags = le.Uint32(body[2:])
+		e.Flags = u32(body[2:])
 	}
 	ev := body[pre:]
-	e.TS = le.Uint64(ev)
-	e.TID = int64(le.Uint64(ev[8:]))
-	elen := le.Uint32(ev[16:])
-	e.Type = le.Uint16(ev[20:])
+	e.TS = u64(ev)
+	e.TID = int64(u64(ev[8:]))
+	elen := u32(ev[16:])
+	e.Type = u16(ev[20:])
 	if v1Quirk := !v2 && (e.Type == typeNotificationE || e.Type == typeInfrastructureE); v1Quirk && elen >= 3 {
 		// Old writers recorded these two events with a length 3 bytes too long.
 		elen -= 3
@@ -394,7 +401,7 @@ func (r *Reader) parseEvent(typ uint32, body []byte) error {
 		}
 		data := evHeaderV1 + 2*n
 		for i := 0; i < n; i++ {
-			l := int(le.Uint16(ev[evHeaderV1+2*i:]))
+			l := int(u16(ev[evHeaderV1+2*i:]))
 			e.Params = append(e.Params, ev[data:data+l:data+l])
 			data += l
 		}
@@ -402,7 +409,7 @@ func (r *Reader) parseEvent(typ uint32, body []byte) error {
 		e.Num = r.num
 		return nil
 	}
-	nparams := le.Uint32(ev[22:])
+	nparams := u32(ev[22:])
 	if nparams > MaxParams {
 		return fmt.Errorf("event type %d: %d parameters exceed the limit of %d", e.Type, nparams, MaxParams)
 	}
@@ -417,13 +424,13 @@ func (r *Reader) parseEvent(typ uint32, body []byte) error {
 	for i := 0; i < int(nparams); i++ {
 		var l int
 		if lsz == 4 {
-			l64 := uint64(le.Uint32(ev[hdrLen+4*i:]))
+			l64 := uint64(u32(ev[hdrLen+4*i:]))
 			if l64 > uint64(len(ev)-data) {
 				return fmt.Errorf("event type %d: parameter %d length %d exceeds event length %d", e.Type, i, l64, elen)
 			}
 			l = int(l64)
 		} else {
-			l = int(le.Uint16(ev[hdrLen+2*i:]))
+			l = int(u16(ev[hdrLen+2*i:]))
 		}
 		if l > len(ev)-data {
 			return fmt.Errorf("event type %d: parameter %d length %d exceeds event length %d", e.Type, i, l, elen)
@@ -451,7 +458,7 @@ func v1ParamCount(ev []byte, info *Info) int {
 	for n := start; n >= 0; n-- {
 		end := evHeaderV1 + 2*n
 		for i := 0; i < n && end <= len(ev); i++ {
-			end += int(le.Uint16(ev[evHeaderV1+2*i:]))
+			end += int(u16(ev[evHeaderV1+2*i:]))
 		}
 		if end == len(ev) {
 			return n

@@ -100,7 +100,8 @@ const eventTableSplit = 228
 const MaxEventType = eventTableSplit + len(eventTableHi)
 
 // EventInfo returns the schema of event type t (a libscap PPME_* code). The
-// boolean is false for codes that are unknown or unused.
+// boolean is false for codes that are unknown or unused. Params is shared
+// with the package's table and must not be modified.
 func EventInfo(t uint16) (Info, bool) {
 	info := lookupInfo(t)
 	if info == nil {
@@ -152,7 +153,7 @@ func (e *Event) TypeName() string {
 		return e.Name()
 	}
 	if len(e.Params) > 0 && len(e.Params[0]) == 2 {
-		if name, ok := SyscallName(le.Uint16(e.Params[0])); ok {
+		if name, ok := SyscallName(u16(e.Params[0])); ok {
 			return name
 		}
 	}

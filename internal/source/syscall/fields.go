@@ -29,7 +29,8 @@ func list(name string, t field.Type, doc string) field.Desc {
 
 // Fields returns the syscall source's field table.
 func Fields() *field.Table {
-	return field.NewTable(GenericFields(), eventFields(), processFields(), fdFields(), containerFields())
+	return field.NewTable(GenericFields(), withExtractors(eventFields()), withExtractors(processFields()),
+		withExtractors(fdFields()), containerFields())
 }
 
 func eventFields() []field.Desc {

@@ -1,0 +1,367 @@
+package syscall
+
+import (
+	"encoding/binary"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/peregrine-sec/peregrine/internal/event"
+	"github.com/peregrine-sec/peregrine/internal/field"
+	"github.com/peregrine-sec/peregrine/internal/source/scap"
+)
+
+// fieldFn extracts one field from a syscall event.
+type fieldFn func(e *Event, dst []field.Value, arg string, hasArg bool) ([]field.Value, bool)
+
+// extractors are the syscall fields implemented over the event model; the
+// others of the table read as missing.
+func extractors() map[string]fieldFn {
+	return map[string]fieldFn{
+		"evt.type": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+			return str(dst, e.Raw.TypeName()), true
+		},
+		"syscall.type": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+			return str(dst, e.Raw.TypeName()), true
+		},
+		"evt.dir": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+			return str(dst, string(e.Info.Dir)), true
+		},
+		"evt.cpu": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+			return append(dst, field.Value{N: uint64(e.Raw.CPU)}), true
+		},
+		"evt.args":   evtArgs,
+		"evt.arg":    evtArg,
+		"evt.rawarg": evtRawArg,
+		"evt.res": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+			res, ok := e.res()
+			if !ok {
+				return dst, false
+			}
+			if res < 0 {
+				return str(dst, scap.ErrnoName(-res)), true
+			}
+			return str(dst, "SUCCESS"), true
+		},
+		"evt.rawres": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+			res, ok := e.res()
+			return append(dst, field.Value{N: uint64(res)}), ok
+		},
+		"evt.failed": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+			res, ok := e.res()
+			return boolean(dst, ok && res < 0), true
+		},
+		"evt.is_open_read":  openFlag(1),
+		"evt.is_open_write": openFlag(2),
+		"proc.name":         thread(func(t *Thread) (string, bool) { return t.Comm, true }),
+		"proc.exe":          thread(func(t *Thread) (string, bool) { return t.Exe, true }),
+		"proc.exepath":      thread(func(t *Thread) (string, bool) { return t.ExePath, true }),
+		"proc.cwd":          thread(func(t *Thread) (string, bool) { return t.Cwd, true }),
+		"proc.args":         thread(func(t *Thread) (string, bool) { return strings.Join(t.Args, " "), true }),
+		"proc.cmdline": thread(func(t *Thread) (string, bool) {
+			if len(t.Args) == 0 {
+				return t.Comm, true
+			}
+			return t.Comm + " " + strings.Join(t.Args, " "), true
+		}),
+		"proc.pid":  threadNum(func(t *Thread) int64 { return t.PID }),
+		"thread.tid": threadNum(func(t *Thread) int64 { return t.TID }),
+		"proc.ppid": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+			if p := e.parent(e.Thread); p != nil {
+				return append(dst, field.Value{N: uint64(p.PID)}), true
+			}
+			return dst, false
+		},
+		"proc.pname": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+			if p := e.parent(e.Thread); p != nil {
+				return str(dst, p.Comm), true
+			}
+			return dst, false
+		},
+		"proc.pcmdline": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+			if p := e.parent(e.Thread); p != nil {
+				return str(dst, strings.TrimSpace(p.Comm+" "+strings.Join(p.Args, " "))), true
+			}
+			return dst, false
+		},
+		"proc.aname": ancestors(func(t *Thread) field.Value { return field.Value{B: []byte(t.Comm)} }),
+		"proc.apid":  ancestors(func(t *Thread) field.Value { return field.Value{N: uint64(t.PID)} }),
+		"fd.num": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+			if f := e.FD(); f != nil {
+				return append(dst, field.Value{N: uint64(f.Num)}), true
+			}
+			return dst, false
+		},
+		"fd.name":     fdString(func(f *FD) (string, bool) { return f.Name, f.Name != "" }),
+		"fd.typechar": fdString(func(f *FD) (string, bool) { return string(f.Type), true }),
+		"fd.type":     fdString(func(f *FD) (string, bool) { return fdTypeName(f.Type), true }),
+		"fd.filename": fdString(func(f *FD) (string, bool) {
+			return path.Base(f.Name), (f.Type == 'f' || f.Type == 'd') && f.Name != ""
+		}),
+		"fd.directory": fdString(func(f *FD) (string, bool) {
+			return path.Dir(f.Name), (f.Type == 'f' || f.Type == 'd') && f.Name != ""
+		}),
+		"fd.cport": fdNum(func(f *FD) (uint64, bool) { return uint64(f.CPort), f.Type == '4' || f.Type == '6' }),
+		"fd.sport": fdNum(func(f *FD) (uint64, bool) { return uint64(f.SPort), f.Type == '4' || f.Type == '6' }),
+		"user.uid": threadNum(func(t *Thread) int64 { return int64(t.UID) }),
+		"user.name": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+			if e.Thread == nil {
+				return dst, false
+			}
+			if n := e.State.UserName(e.Thread.UID); n != "" {
+				return str(dst, n), true
+			}
+			return str(dst, strconv.FormatUint(uint64(e.Thread.UID), 10)), true
+		},
+		"user.loginuid": threadNum(func(t *Thread) int64 { return int64(int32(t.LoginUID)) }),
+		"group.gid":     threadNum(func(t *Thread) int64 { return int64(t.GID) }),
+	}
+}
+
+// withExtractors binds the implemented fields' extractors to the descriptors.
+func withExtractors(descs []field.Desc) []field.Desc {
+	fns := extractors()
+	for i := range descs {
+		fn, ok := fns[descs[i].Name]
+		if !ok {
+			continue
+		}
+		descs[i].New = func(arg string, hasArg bool) (field.Extractor, error) {
+			return field.ExtractorFunc(func(ev event.Event, dst []field.Value) ([]field.Value, bool) {
+				e, ok := ev.(*Event)
+				if !ok {
+					return dst, false
+				}
+				return fn(e, dst, arg, hasArg)
+			}), nil
+		}
+	}
+	return descs
+}
+
+func str(dst []field.Value, s string) []field.Value { return append(dst, field.Value{B: []byte(s)}) }
+
+func boolean(dst []field.Value, b bool) []field.Value {
+	if b {
+		return append(dst, field.Value{N: 1})
+	}
+	return append(dst, field.Value{N: 0})
+}
+
+func thread(get func(*Thread) (string, bool)) fieldFn {
+	return func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+		if e.Thread == nil {
+			return dst, false
+		}
+		s, ok := get(e.Thread)
+		if !ok {
+			return dst, false
+		}
+		return str(dst, s), true
+	}
+}
+
+func threadNum(get func(*Thread) int64) fieldFn {
+	return func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+		if e.Thread == nil {
+			return dst, false
+		}
+		return append(dst, field.Value{N: uint64(get(e.Thread))}), true
+	}
+}
+
+func fdString(get func(*FD) (string, bool)) fieldFn {
+	return func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+		f := e.FD()
+		if f == nil {
+			return dst, false
+		}
+		s, ok := get(f)
+		if !ok {
+			return dst, false
+		}
+		return str(dst, s), true
+	}
+}
+
+func fdNum(get func(*FD) (uint64, bool)) fieldFn {
+	return func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+		f := e.FD()
+		if f == nil {
+			return dst, false
+		}
+		n, ok := get(f)
+		if !ok {
+			return dst, false
+		}
+		return append(dst, field.Value{N: n}), true
+	}
+}
+
+// ancestors extracts one ancestor (proc.aname[N], 1 = parent) or, without
+// an index, every ancestor (matched as "any").
+func ancestors(get func(*Thread) field.Value) fieldFn {
+	return func(e *Event, dst []field.Value, arg string, hasArg bool) ([]field.Value, bool) {
+		n := -1
+		if hasArg {
+			n, _ = strconv.Atoi(arg)
+		}
+		t := e.Thread
+		if n == 0 {
+			if t == nil {
+				return dst, false
+			}
+			return append(dst, get(t)), true
+		}
+		start := len(dst)
+		for depth := 1; t != nil && depth < 64; depth++ {
+			t = e.parent(t)
+			if t == nil {
+				break
+			}
+			if n < 0 {
+				dst = append(dst, get(t))
+			} else if depth == n {
+				return append(dst, get(t)), true
+			}
+		}
+		return dst, n < 0 && len(dst) > start
+	}
+}
+
+// openFlag tests PPM open flags (1 read, 2 write) of an open-family exit.
+func openFlag(bit uint32) fieldFn {
+	return func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+		switch e.Info.Name {
+		case "open", "openat", "openat2", "creat":
+		default:
+			return boolean(dst, false), true
+		}
+		if e.Info.Name == "creat" {
+			return boolean(dst, bit == 2), true
+		}
+		i := e.paramIndex("flags")
+		if i < 0 || e.Info.Dir != '<' {
+			return boolean(dst, false), true
+		}
+		v, _ := intOf(e.Raw.Params[i])
+		return boolean(dst, uint32(v)&bit != 0), true
+	}
+}
+
+// res returns the event's return value.
+func (e *Event) res() (int64, bool) { return result(e.Raw, &e.Info) }
+
+// evtArgs renders every parameter as name=value, as sysdig prints them.
+func evtArgs(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+	var b strings.Builder
+	for i, p := range e.Info.Params {
+		if i >= len(e.Raw.Params) {
+			break
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(p.Name)
+		b.WriteByte('=')
+		b.WriteString(e.formatParam(i))
+	}
+	return str(dst, b.String()), true
+}
+
+// evtArg renders one parameter, by name or by position.
+func evtArg(e *Event, dst []field.Value, arg string, _ bool) ([]field.Value, bool) {
+	i := e.argIndex(arg)
+	if i < 0 {
+		return dst, false
+	}
+	return str(dst, e.formatParam(i)), true
+}
+
+func evtRawArg(e *Event, dst []field.Value, arg string, _ bool) ([]field.Value, bool) {
+	i := e.argIndex(arg)
+	if i < 0 {
+		return dst, false
+	}
+	raw := e.Raw.Params[i]
+	switch e.Info.Params[i].Type {
+	case scap.CharBuf, scap.FsPath, scap.ByteBuf, scap.CharBufArray:
+		return str(dst, strings.TrimRight(string(raw), "\x00")), true
+	}
+	if v, ok := intOf(raw); ok {
+		return str(dst, strconv.FormatInt(v, 10)), true
+	}
+	return str(dst, string(raw)), true
+}
+
+func (e *Event) argIndex(arg string) int {
+	if n, err := strconv.Atoi(arg); err == nil {
+		if n >= 0 && n < len(e.Raw.Params) && n < len(e.Info.Params) {
+			return n
+		}
+		return -1
+	}
+	return e.paramIndex(arg)
+}
+
+// formatParam renders parameter i; fds carry their type and name as
+// sysdig prints them: 3(<f>/etc/passwd).
+func (e *Event) formatParam(i int) string {
+	p := e.Info.Params[i]
+	raw := e.Raw.Params[i]
+	s := scap.FormatParam(p.Type, raw)
+	if p.Type == scap.Fd && e.Thread != nil {
+		if fd, ok := intOf(raw); ok {
+			if f := e.Thread.fds[fd]; f != nil {
+				return s + "(<" + string(f.Type) + ">" + f.Name + ")"
+			}
+		}
+	}
+	return s
+}
+
+// intOf decodes a little-endian signed integer parameter.
+func intOf(b []byte) (int64, bool) {
+	switch len(b) {
+	case 8:
+		return int64(binary.LittleEndian.Uint64(b)), true
+	case 4:
+		return int64(int32(binary.LittleEndian.Uint32(b))), true
+	case 2:
+		return int64(int16(binary.LittleEndian.Uint16(b))), true
+	case 1:
+		return int64(int8(b[0])), true
+	}
+	return 0, false
+}
+
+// fdTypeName is fd.type for a type letter.
+func fdTypeName(c byte) string {
+	switch c {
+	case 'f':
+		return "file"
+	case 'd':
+		return "directory"
+	case '4':
+		return "ipv4"
+	case '6':
+		return "ipv6"
+	case 'u':
+		return "unix"
+	case 'p':
+		return "pipe"
+	case 'e':
+		return "event"
+	case 's':
+		return "signalfd"
+	case 'l':
+		return "eventpoll"
+	case 'i':
+		return "inotify"
+	case 't':
+		return "timerfd"
+	case 'm':
+		return "memfd"
+	}
+	return "unknown"
+}
