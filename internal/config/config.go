@@ -102,7 +102,7 @@ type Config struct {
 	DestinationsQueueDir string `yaml:"destinations_queue_dir"`
 	// DestinationsDrainTimeout bounds how long a finished run waits for pending deliveries.
 	DestinationsDrainTimeout string `yaml:"destinations_drain_timeout"`
-	Rules               []map[string]struct {
+	Rules                    []map[string]struct {
 		Rule string `yaml:"rule"`
 		Tag  string `yaml:"tag"`
 	} `yaml:"rules"`

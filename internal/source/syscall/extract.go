@@ -64,7 +64,7 @@ func extractors() map[string]fieldFn {
 			}
 			return t.Comm + " " + strings.Join(t.Args, " "), true
 		}),
-		"proc.pid":  threadNum(func(t *Thread) int64 { return t.PID }),
+		"proc.pid":   threadNum(func(t *Thread) int64 { return t.PID }),
 		"thread.tid": threadNum(func(t *Thread) int64 { return t.TID }),
 		"proc.ppid": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
 			if p := e.parent(e.Thread); p != nil {
