@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/peregrine-sec/peregrine/internal/config"
 	"github.com/peregrine-sec/peregrine/internal/engine"
@@ -109,6 +110,9 @@ func (r *runner) loadRules() error {
 		return err
 	}
 	for _, p := range paths {
+		if r.o.Verbose {
+			r.falcoLog("Loading rules from file " + p)
+		}
 		r.log.Info("loading rules", "file", p)
 		res := r.loader.LoadFile(p)
 		if !res.Successful {
@@ -131,4 +135,15 @@ func (r *runner) loadRules() error {
 	}
 	sel.Apply(r.rules)
 	return nil
+}
+
+// falcoLog writes a line to stderr as Falco's logger does: prefixed with the
+// time, in ISO 8601 when time_format_iso_8601 is set.
+func (r *runner) falcoLog(msg string) {
+	now := time.Now()
+	stamp := now.Format("Mon Jan _2 15:04:05 2006")
+	if r.cfg.TimeFormatISO8601 {
+		stamp = now.UTC().Format("2006-01-02T15:04:05-0700")
+	}
+	fmt.Fprintf(r.o.Stderr, "%s: %s\n", stamp, msg)
 }

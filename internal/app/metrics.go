@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -55,7 +54,7 @@ func (m *metrics) alert(a *alert.Alert) {
 // it: the health endpoint, and /metrics when prometheus_metrics_enabled.
 func (r *runner) serveWeb(ctx context.Context, m *metrics) error {
 	ws := r.cfg.Webserver
-	if !ws.Enabled {
+	if !ws.Enabled || r.o.CaptureFile != "" { // as Falco, no web server when reading a capture
 		return nil
 	}
 	mux := http.NewServeMux()
@@ -73,7 +72,8 @@ func (r *runner) serveWeb(ctx context.Context, m *metrics) error {
 	addr := net.JoinHostPort(ws.ListenAddress, strconv.Itoa(ws.ListenPort))
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("webserver: %w", err)
+		r.log.Warn("webserver not started", "address", addr, "error", err)
+		return nil
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {

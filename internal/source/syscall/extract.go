@@ -153,6 +153,9 @@ func thread(get func(*Thread) (string, bool)) fieldFn {
 		if e.Thread == nil {
 			return dst, false
 		}
+		if e.Thread.Comm == "" { // a thread known only by its id
+			return dst, false
+		}
 		s, ok := get(e.Thread)
 		if !ok {
 			return dst, false

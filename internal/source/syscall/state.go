@@ -58,8 +58,8 @@ func (s *State) Load(r *scap.Reader) {
 	}
 	byPID := map[int64]map[int64]*FD{}
 	for tid, t := range r.Threads() {
-		if _, ok := s.threads[tid]; ok {
-			continue
+		if old, ok := s.threads[tid]; ok && old.Comm != "" {
+			continue // known from the events already
 		}
 		fds := byPID[t.PID]
 		if fds == nil {
@@ -166,6 +166,12 @@ func (s *State) Update(ev *scap.Event) *Thread {
 	t := s.threads[ev.TID]
 	if !ok {
 		return t
+	}
+	if t == nil && !info.Internal && len(s.threads) < s.maxThreads {
+		// A thread the capture never described: track its fds anyway; its
+		// process fields stay unknown (<NA>), as libsinsp reports them.
+		t = &Thread{TID: ev.TID, PID: ev.TID, PTID: -1, fds: map[int64]*FD{}}
+		s.threads[ev.TID] = t
 	}
 	if info.Dir == '>' {
 		if t != nil {
@@ -296,6 +302,12 @@ func (s *State) newThread(ev *scap.Event, info *scap.Info) *Thread {
 
 // exec updates a thread from an execve (or clone) exit event's parameters.
 func (s *State) exec(t *Thread, ev *scap.Event, info *scap.Info) {
+	if v, ok := int64Param(ev, info, "pid"); ok && v > 0 {
+		t.PID = v
+	}
+	if v, ok := int64Param(ev, info, "ptid"); ok && v > 0 {
+		t.PTID = v
+	}
 	if v, ok := stringParam(ev, info, "comm"); ok && v != "" {
 		t.Comm = v
 	}
