@@ -108,6 +108,9 @@ func extractors() map[string]fieldFn {
 			if e.Thread == nil {
 				return dst, false
 			}
+			if e.Thread.UID == unknownID {
+				return dst, false
+			}
 			if n := e.State.UserName(e.Thread.UID); n != "" {
 				return str(dst, n), true
 			}

@@ -183,12 +183,20 @@ func (s *State) Update(ev *scap.Event) *Thread {
 	switch info.Name {
 	case "clone", "fork", "vfork", "clone3":
 		if res == 0 { // the child
-			t = s.newThread(ev, &info)
+			t = s.newThread(ev, &info, true)
 		}
 	case "execve", "execveat":
 		if res == 0 {
-			if t == nil { // a thread the capture saw no clone of: create it from the event
-				t = s.newThread(ev, &info)
+			if t == nil || t.Comm == "" {
+				// A thread the capture saw no clone of: create it from the
+				// event and its parent, keeping the fds seen so far.
+				old := t
+				t = s.newThread(ev, &info, false)
+				if old != nil && t != nil {
+					for k, v := range old.fds {
+						t.fds[k] = v
+					}
+				}
 			} else {
 				s.exec(t, ev, &info)
 			}
@@ -207,7 +215,10 @@ func (s *State) Update(ev *scap.Event) *Thread {
 			if b, typ, ok := param(ev, &info, "tuple"); ok && typ == scap.SockTuple {
 				fd := res
 				if info.Name == "connect" {
-					fd, _ = int64Param(ev, &info, "fd")
+					fd = -1
+					if t.hasLastFD {
+						fd = t.lastFD
+					}
 				}
 				if fd >= 0 {
 					t.fds[fd] = socketFD(fd, b)
@@ -269,16 +280,22 @@ func socketFD(num int64, tuple []byte) *FD {
 	return f
 }
 
-// newThread creates the child of a clone from its exit event.
-func (s *State) newThread(ev *scap.Event, info *scap.Info) *Thread {
+// unknownID is the uid, gid or loginuid of a thread whose ids were never
+// recorded (libsinsp reports it as 4294967295, and no user name).
+const unknownID = 0xffffffff
+
+// newThread creates a thread from a clone child's or an execve's exit
+// event. A clone child inherits its parent's identity (inherit); a thread
+// first seen at an execve only gets what the event carries.
+func (s *State) newThread(ev *scap.Event, info *scap.Info, inherit bool) *Thread {
 	if len(s.threads) >= s.maxThreads {
 		return nil
 	}
-	t := &Thread{TID: ev.TID}
+	t := &Thread{TID: ev.TID, UID: unknownID, GID: unknownID, LoginUID: unknownID}
 	t.PID, _ = int64Param(ev, info, "pid")
 	t.PTID, _ = int64Param(ev, info, "ptid")
 	parent := s.threads[t.PTID]
-	if parent != nil {
+	if parent != nil && inherit {
 		*t = Thread{TID: ev.TID, PID: t.PID, PTID: t.PTID, Comm: parent.Comm, Exe: parent.Exe, ExePath: parent.ExePath,
 			Args: parent.Args, Cwd: parent.Cwd, UID: parent.UID, GID: parent.GID, LoginUID: parent.LoginUID}
 	}
