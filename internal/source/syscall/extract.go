@@ -2,6 +2,7 @@ package syscall
 
 import (
 	"encoding/binary"
+	"net/netip"
 	"path"
 	"strconv"
 	"strings"
@@ -103,6 +104,11 @@ func extractors() map[string]fieldFn {
 		}),
 		"fd.cport": fdNum(func(f *FD) (uint64, bool) { return uint64(f.CPort), f.Type == '4' || f.Type == '6' }),
 		"fd.sport": fdNum(func(f *FD) (uint64, bool) { return uint64(f.SPort), f.Type == '4' || f.Type == '6' }),
+		"fd.cip":   fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.CIP} }),
+		"fd.sip":   fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.SIP} }),
+		"fd.cnet":  fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.CIP} }),
+		"fd.snet":  fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.SIP} }),
+		"fd.net":   fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.CIP, f.SIP} }),
 		"user.uid": threadNum(func(t *Thread) int64 { return int64(t.UID) }),
 		"user.name": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
 			if e.Thread == nil {
@@ -201,6 +207,23 @@ func fdNum(get func(*FD) (uint64, bool)) fieldFn {
 			return dst, false
 		}
 		return append(dst, field.Value{N: n}), true
+	}
+}
+
+// fdIP extracts socket addresses (as 4 or 16 bytes) of IPv4/IPv6 fds.
+func fdIP(get func(*FD) []netip.Addr) fieldFn {
+	return func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+		f := e.FD()
+		if f == nil || (f.Type != '4' && f.Type != '6') {
+			return dst, false
+		}
+		n := len(dst)
+		for _, a := range get(f) {
+			if a.IsValid() {
+				dst = append(dst, field.Value{B: a.AsSlice()})
+			}
+		}
+		return dst, len(dst) > n
 	}
 }
 

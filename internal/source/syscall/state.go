@@ -2,6 +2,7 @@ package syscall
 
 import (
 	"encoding/binary"
+	"net/netip"
 	"path"
 	"strings"
 
@@ -31,7 +32,8 @@ type FD struct {
 	Num  int64
 	Type byte   // fd.typechar: f file, d directory, 4 ipv4, 6 ipv6, u unix, p pipe, e event, s signalfd, l eventpoll, i inotify, t timerfd, m memfd, o other
 	Name string // path, connection tuple or other name
-	// Sockets
+	// Sockets: client and server endpoints.
+	CIP, SIP     netip.Addr
 	CPort, SPort uint16
 }
 
@@ -89,9 +91,9 @@ func fromScap(f scap.FD) *FD {
 	case scap.FDDirectory:
 		out.Type = 'd'
 	case scap.FDIPv4Sock, scap.FDIPv4Server:
-		out.Type, out.SPort, out.CPort = '4', f.DstPort, f.SrcPort
+		out.Type, out.SPort, out.CPort, out.SIP, out.CIP = '4', f.DstPort, f.SrcPort, f.DstIP, f.SrcIP
 	case scap.FDIPv6Sock, scap.FDIPv6Server:
-		out.Type, out.SPort, out.CPort = '6', f.DstPort, f.SrcPort
+		out.Type, out.SPort, out.CPort, out.SIP, out.CIP = '6', f.DstPort, f.SrcPort, f.DstIP, f.SrcIP
 	case scap.FDUnixSock:
 		out.Type = 'u'
 	case scap.FDFifo:
@@ -265,13 +267,17 @@ func socketFD(num int64, tuple []byte) *FD {
 	case 2: // AF_INET: family, sip(4), sport(2), dip(4), dport(2)
 		f.Type = '4'
 		if len(tuple) >= 13 {
+			f.CIP = netip.AddrFrom4([4]byte(tuple[1:5]))
 			f.CPort = binary.LittleEndian.Uint16(tuple[5:7])
+			f.SIP = netip.AddrFrom4([4]byte(tuple[7:11]))
 			f.SPort = binary.LittleEndian.Uint16(tuple[11:13])
 		}
-	case 10: // AF_INET6
+	case 10: // AF_INET6: family, sip(16), sport(2), dip(16), dport(2)
 		f.Type = '6'
 		if len(tuple) >= 37 {
+			f.CIP = netip.AddrFrom16([16]byte(tuple[1:17])).Unmap()
 			f.CPort = binary.LittleEndian.Uint16(tuple[17:19])
+			f.SIP = netip.AddrFrom16([16]byte(tuple[19:35])).Unmap()
 			f.SPort = binary.LittleEndian.Uint16(tuple[35:37])
 		}
 	case 1: // AF_UNIX
