@@ -52,7 +52,7 @@ func TestFalcoHTTPOutputRouted(t *testing.T) {
 	root := testutil.RepoRoot(t)
 	code, out, stderr := run("replay", "--source", "k8s_audit", filepath.Join(root, "examples", "audit.jsonl"),
 		"-o", "http_output.enabled=true", "-o", "http_output.url="+srv.URL+"/falco",
-		"-o", "http_output.user_agent=falcosecurity/falco", "-o", "outputs_queue_dir="+t.TempDir())
+		"-o", "http_output.user_agent=falcosecurity/falco", "-o", "destinations_queue_dir="+t.TempDir())
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -68,8 +68,8 @@ func TestHub(t *testing.T) {
 	defer srv.Close()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "hub.yaml")
-	os.WriteFile(cfg, []byte(`outputs_queue_dir: `+filepath.Join(dir, "queue")+`
-outputs:
+	os.WriteFile(cfg, []byte(`destinations_queue_dir: `+filepath.Join(dir, "queue")+`
+destinations:
   - name: tenant-a
     type: webhook
     match: {condition: k8s.ns.name = tenant-a}
@@ -124,7 +124,7 @@ func TestOutputsTest(t *testing.T) {
 	srv := httptest.NewServer(c)
 	defer srv.Close()
 	cfg := filepath.Join(t.TempDir(), "c.yaml")
-	os.WriteFile(cfg, []byte("outputs:\n  - name: hook\n    type: webhook\n    params: {url: \""+srv.URL+"\"}\n"), 0o644)
+	os.WriteFile(cfg, []byte("destinations:\n  - name: hook\n    type: webhook\n    params: {url: \""+srv.URL+"\"}\n"), 0o644)
 	code, out, stderr := run("outputs", "test", "--name", "hook", "-c", cfg)
 	if code != 0 || !strings.Contains(out, "test alert delivered to hook") {
 		t.Fatalf("exit %d: %s %s", code, out, stderr)

@@ -22,7 +22,7 @@ func newOutputsCmd(stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "outputs [TYPE...]",
 		Short: "List the alert destination types: parameters and examples",
-		Long: `Outputs lists the destination types the outputs: section of the
+		Long: `Outputs lists the destination types the destinations: section of the
 configuration can use, with their parameters and an example. Every
 destination also takes the common keys: name, type, min_priority, match,
 custom_fields, timeout, headers, tls, queue, retry, rate_limit and dedup
@@ -94,7 +94,7 @@ func newOutputsTestCmd(stdout, stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			dests, err := route.ParseDestinations(&cfg.Outputs)
+			dests, err := route.ParseDestinations(&cfg.Destinations)
 			if err != nil {
 				return err
 			}
@@ -105,7 +105,7 @@ func newOutputsTestCmd(stdout, stderr io.Writer) *cobra.Command {
 				}
 			}
 			if d == nil {
-				return fmt.Errorf("no destination named %q in the outputs: section", name)
+				return fmt.Errorf("no destination named %q in the destinations: section", name)
 			}
 			s, err := route.Open(*d, registry.Kinds(), os.Environ())
 			if err != nil {

@@ -42,7 +42,7 @@ func newHubCmd(stderr io.Writer) *cobra.Command {
 		Short: "Receive alerts from Falco or peregrine agents, route them to outputs and answer them",
 		Long: `Hub accepts alerts in Falco's JSON format on POST / (what Falco's
 http_output and Falcosidekick's webhook output send), delivers them to the
-destinations of the configuration's outputs: section (durable queues,
+destinations of the configuration's destinations: section (durable queues,
 retries, dedup, rate limits: see ` + "`peregrine outputs`" + `) and, with response
 policies, answers them in the cluster. It replaces Falcosidekick in place:
 point Falco's http_output.url at the hub (default port 2801).`,
@@ -56,7 +56,7 @@ point Falco's http_output.url at the hub (default port 2801).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringArrayVarP(&o.ConfigFiles, "config", "c", nil, "configuration file (outputs:, response:)")
+	fl.StringArrayVarP(&o.ConfigFiles, "config", "c", nil, "configuration file (destinations:, response:)")
 	fl.StringArrayVarP(&o.Overrides, "option", "o", nil, "override one configuration key: key=value")
 	fl.StringVar(&o.Policies, "response-policies", "", "response policy file")
 	fl.StringVar(&o.Kubeconfig, "kubeconfig", "", "kubeconfig for the responder (default: in-cluster credentials)")

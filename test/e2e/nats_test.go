@@ -64,8 +64,8 @@ func TestScaleOutThroughNATS(t *testing.T) {
 	agentCfg := filepath.Join(work, "agent.yaml")
 	os.WriteFile(agentCfg, []byte(fmt.Sprintf(`json_output: true
 labels: {cluster: eu-prod-3}
-outputs_queue_dir: %s
-outputs:
+destinations_queue_dir: %s
+destinations:
   - name: bus
     type: nats
     params:
@@ -84,8 +84,8 @@ outputs:
 
 	// The hub: consumes the stream, routes to the webhook.
 	hubCfg := filepath.Join(work, "hub.yaml")
-	os.WriteFile(hubCfg, []byte(fmt.Sprintf(`outputs_queue_dir: %s
-outputs:
+	os.WriteFile(hubCfg, []byte(fmt.Sprintf(`destinations_queue_dir: %s
+destinations:
   - name: soc
     type: webhook
     params: {url: %q}
