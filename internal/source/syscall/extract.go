@@ -109,6 +109,30 @@ func extractors() map[string]fieldFn {
 		"fd.cnet":  fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.CIP} }),
 		"fd.snet":  fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.SIP} }),
 		"fd.net":   fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.CIP, f.SIP} }),
+		"container.id": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+			if e.Thread == nil {
+				return dst, false
+			}
+			if e.Thread.ContainerID == "" {
+				return str(dst, "host"), true
+			}
+			return str(dst, e.Thread.ContainerID[:12]), true
+		},
+		"container.full_id": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+			if e.Thread == nil {
+				return dst, false
+			}
+			if e.Thread.ContainerID == "" {
+				return str(dst, "host"), true
+			}
+			return str(dst, e.Thread.ContainerID), true
+		},
+		"container.type": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+			if e.Thread == nil || e.Thread.ContainerID == "" {
+				return dst, false
+			}
+			return str(dst, e.Thread.ContainerRuntime), true
+		},
 		"user.uid": threadNum(func(t *Thread) int64 { return int64(t.UID) }),
 		"user.name": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
 			if e.Thread == nil {

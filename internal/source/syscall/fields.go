@@ -30,7 +30,7 @@ func list(name string, t field.Type, doc string) field.Desc {
 // Fields returns the syscall source's field table.
 func Fields() *field.Table {
 	return field.NewTable(GenericFields(), withExtractors(eventFields()), withExtractors(processFields()),
-		withExtractors(fdFields()), containerFields())
+		withExtractors(fdFields()), withExtractors(containerFields()))
 }
 
 func eventFields() []field.Desc {

@@ -20,7 +20,10 @@ type Thread struct {
 	Cwd            string
 	UID, GID       uint32
 	LoginUID       uint32
-	fds            map[int64]*FD // the process's fd table (shared by its threads)
+	// ContainerID is the full container id from the cgroups ("" on the host).
+	ContainerID      string
+	ContainerRuntime string
+	fds              map[int64]*FD // the process's fd table (shared by its threads)
 	// lastFD is the fd parameter of the thread's last enter event: the
 	// exit event that follows is about the same fd.
 	lastFD    int64
@@ -68,8 +71,10 @@ func (s *State) Load(r *scap.Reader) {
 			fds = map[int64]*FD{}
 			byPID[t.PID] = fds
 		}
-		s.threads[tid] = &Thread{TID: t.TID, PID: t.PID, PTID: t.PTID, Comm: t.Comm, Exe: t.Exe, ExePath: t.ExePath,
+		th := &Thread{TID: t.TID, PID: t.PID, PTID: t.PTID, Comm: t.Comm, Exe: t.Exe, ExePath: t.ExePath,
 			Args: t.Args, Cwd: t.Cwd, UID: t.UID, GID: t.GID, LoginUID: t.LoginUID, fds: fds}
+		th.ContainerID, th.ContainerRuntime = ContainerID(t.Cgroups)
+		s.threads[tid] = th
 	}
 	for tid, list := range r.FDs() {
 		t := s.threads[tid]
@@ -303,7 +308,8 @@ func (s *State) newThread(ev *scap.Event, info *scap.Info, inherit bool) *Thread
 	parent := s.threads[t.PTID]
 	if parent != nil && inherit {
 		*t = Thread{TID: ev.TID, PID: t.PID, PTID: t.PTID, Comm: parent.Comm, Exe: parent.Exe, ExePath: parent.ExePath,
-			Args: parent.Args, Cwd: parent.Cwd, UID: parent.UID, GID: parent.GID, LoginUID: parent.LoginUID}
+			Args: parent.Args, Cwd: parent.Cwd, UID: parent.UID, GID: parent.GID, LoginUID: parent.LoginUID,
+			ContainerID: parent.ContainerID, ContainerRuntime: parent.ContainerRuntime}
 	}
 	s.exec(t, ev, info)
 	if t.PID != t.TID {
@@ -356,6 +362,9 @@ func (s *State) exec(t *Thread, ev *scap.Event, info *scap.Info) {
 	}
 	if v, ok := int64Param(ev, info, "loginuid"); ok {
 		t.LoginUID = uint32(v)
+	}
+	if b, _, ok := param(ev, info, "cgroups"); ok {
+		t.ContainerID, t.ContainerRuntime = ContainerID(splitArgs(b))
 	}
 }
 
