@@ -20,13 +20,13 @@ type fieldFn func(e *Event, dst []field.Value, arg string, hasArg bool) ([]field
 func extractors() map[string]fieldFn {
 	return map[string]fieldFn{
 		"evt.type": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
-			return str(dst, e.Raw.TypeName()), true
+			return e.str(dst, e.Raw.TypeName()), true
 		},
 		"syscall.type": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
-			return str(dst, e.Raw.TypeName()), true
+			return e.str(dst, e.Raw.TypeName()), true
 		},
 		"evt.dir": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
-			return str(dst, string(e.Info.Dir)), true
+			return e.str(dst, string(e.Info.Dir)), true
 		},
 		"evt.cpu": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
 			return append(dst, field.Value{N: uint64(e.Raw.CPU)}), true
@@ -40,9 +40,9 @@ func extractors() map[string]fieldFn {
 				return dst, false
 			}
 			if res < 0 {
-				return str(dst, scap.ErrnoName(-res)), true
+				return e.str(dst, scap.ErrnoName(-res)), true
 			}
-			return str(dst, "SUCCESS"), true
+			return e.str(dst, "SUCCESS"), true
 		},
 		"evt.rawres": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
 			res, ok := e.res()
@@ -75,13 +75,13 @@ func extractors() map[string]fieldFn {
 		},
 		"proc.pname": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
 			if p := e.parent(e.Thread); p != nil {
-				return str(dst, p.Comm), true
+				return e.str(dst, p.Comm), true
 			}
 			return dst, false
 		},
 		"proc.pcmdline": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
 			if p := e.parent(e.Thread); p != nil {
-				return str(dst, strings.TrimSpace(p.Comm+" "+strings.Join(p.Args, " "))), true
+				return e.str(dst, strings.TrimSpace(p.Comm+" "+strings.Join(p.Args, " "))), true
 			}
 			return dst, false
 		},
@@ -114,24 +114,24 @@ func extractors() map[string]fieldFn {
 				return dst, false
 			}
 			if e.Thread.ContainerID == "" {
-				return str(dst, "host"), true
+				return e.str(dst, "host"), true
 			}
-			return str(dst, e.Thread.ContainerID[:12]), true
+			return e.str(dst, e.Thread.ContainerID[:12]), true
 		},
 		"container.full_id": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
 			if e.Thread == nil {
 				return dst, false
 			}
 			if e.Thread.ContainerID == "" {
-				return str(dst, "host"), true
+				return e.str(dst, "host"), true
 			}
-			return str(dst, e.Thread.ContainerID), true
+			return e.str(dst, e.Thread.ContainerID), true
 		},
 		"container.type": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
 			if e.Thread == nil || e.Thread.ContainerID == "" {
 				return dst, false
 			}
-			return str(dst, e.Thread.ContainerRuntime), true
+			return e.str(dst, e.Thread.ContainerRuntime), true
 		},
 		"user.uid": threadNum(func(t *Thread) int64 { return int64(t.UID) }),
 		"user.name": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
@@ -142,9 +142,9 @@ func extractors() map[string]fieldFn {
 				return dst, false
 			}
 			if n := e.State.UserName(e.Thread.UID); n != "" {
-				return str(dst, n), true
+				return e.str(dst, n), true
 			}
-			return str(dst, strconv.FormatUint(uint64(e.Thread.UID), 10)), true
+			return e.str(dst, strconv.FormatUint(uint64(e.Thread.UID), 10)), true
 		},
 		"user.loginuid": threadNum(func(t *Thread) int64 { return int64(int32(t.LoginUID)) }),
 		"group.gid":     threadNum(func(t *Thread) int64 { return int64(t.GID) }),
@@ -172,7 +172,13 @@ func withExtractors(descs []field.Desc) []field.Desc {
 	return descs
 }
 
-func str(dst []field.Value, s string) []field.Value { return append(dst, field.Value{B: []byte(s)}) }
+// str appends a text value, copied into the event's scratch buffer (no
+// allocation once the buffer has grown).
+func (e *Event) str(dst []field.Value, s string) []field.Value {
+	start := len(e.scratch)
+	e.scratch = append(e.scratch, s...)
+	return append(dst, field.Value{B: e.scratch[start:len(e.scratch):len(e.scratch)]})
+}
 
 func boolean(dst []field.Value, b bool) []field.Value {
 	if b {
@@ -193,7 +199,7 @@ func thread(get func(*Thread) (string, bool)) fieldFn {
 		if !ok {
 			return dst, false
 		}
-		return str(dst, s), true
+		return e.str(dst, s), true
 	}
 }
 
@@ -216,7 +222,7 @@ func fdString(get func(*FD) (string, bool)) fieldFn {
 		if !ok {
 			return dst, false
 		}
-		return str(dst, s), true
+		return e.str(dst, s), true
 	}
 }
 
@@ -319,7 +325,7 @@ func evtArgs(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool
 		b.WriteByte('=')
 		b.WriteString(e.formatParam(i))
 	}
-	return str(dst, b.String()), true
+	return e.str(dst, b.String()), true
 }
 
 // evtArg renders one parameter, by name or by position.
@@ -328,7 +334,7 @@ func evtArg(e *Event, dst []field.Value, arg string, _ bool) ([]field.Value, boo
 	if i < 0 {
 		return dst, false
 	}
-	return str(dst, e.formatParam(i)), true
+	return e.str(dst, e.formatParam(i)), true
 }
 
 func evtRawArg(e *Event, dst []field.Value, arg string, _ bool) ([]field.Value, bool) {
@@ -339,12 +345,12 @@ func evtRawArg(e *Event, dst []field.Value, arg string, _ bool) ([]field.Value, 
 	raw := e.Raw.Params[i]
 	switch e.Info.Params[i].Type {
 	case scap.CharBuf, scap.FsPath, scap.ByteBuf, scap.CharBufArray:
-		return str(dst, strings.TrimRight(string(raw), "\x00")), true
+		return e.str(dst, strings.TrimRight(string(raw), "\x00")), true
 	}
 	if v, ok := intOf(raw); ok {
-		return str(dst, strconv.FormatInt(v, 10)), true
+		return e.str(dst, strconv.FormatInt(v, 10)), true
 	}
-	return str(dst, string(raw)), true
+	return e.str(dst, string(raw)), true
 }
 
 func (e *Event) argIndex(arg string) int {
