@@ -328,11 +328,19 @@ func evtArgs(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool
 	return e.str(dst, b.String()), true
 }
 
-// evtArg renders one parameter, by name or by position.
+// evtArg renders one parameter, by name or by position; named flags print
+// as their names alone (O_RDONLY|O_CLOEXEC), as libsinsp does.
 func evtArg(e *Event, dst []field.Value, arg string, _ bool) ([]field.Value, bool) {
 	i := e.argIndex(arg)
 	if i < 0 {
 		return dst, false
+	}
+	if t := flagTable(e.Info.Name, e.Info.Params[i].Name); t != nil {
+		if v, ok := intOf(e.Raw.Params[i]); ok {
+			if names := flagText(t, uint32(v)); names != "" {
+				return e.str(dst, names), true
+			}
+		}
 	}
 	return e.str(dst, e.formatParam(i)), true
 }
@@ -369,6 +377,13 @@ func (e *Event) formatParam(i int) string {
 	p := e.Info.Params[i]
 	raw := e.Raw.Params[i]
 	s := scap.FormatParam(p.Type, raw)
+	if t := flagTable(e.Info.Name, p.Name); t != nil {
+		if v, ok := intOf(raw); ok {
+			if names := flagText(t, uint32(v)); names != "" {
+				return s + "(" + names + ")"
+			}
+		}
+	}
 	if p.Type == scap.Fd && e.Thread != nil {
 		if fd, ok := intOf(raw); ok {
 			if f := e.Thread.fds[fd]; f != nil {

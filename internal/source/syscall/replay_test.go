@@ -142,3 +142,20 @@ func BenchmarkReplay(b *testing.B) {
 	}
 	b.ReportMetric(float64(total*b.N)/b.Elapsed().Seconds(), "events/s")
 }
+
+// TestOpenFlags: open flags print by name, as sysdig prints them
+// (evt.arg.flags: O_RDONLY|O_CLOEXEC; evt.args: flags=4097(O_RDONLY|O_CLOEXEC)).
+func TestOpenFlags(t *testing.T) {
+	got := values(t, "cat_write.scap", []string{"evt.arg.flags", "evt.args"},
+		func(e *Event) bool { return e.Raw.Num == 141 || e.Raw.Num == 197 })
+	want := []string{
+		"O_RDONLY|O_CLOEXEC fd=3(<f>/etc/ld.so.cache) name=/etc/ld.so.cache flags=4097(O_RDONLY|O_CLOEXEC) mode=0",
+		"O_RDONLY fd=3(<f>/dev/null) name=/dev/null flags=1(O_RDONLY) mode=0",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if s := flagText(openFlags, 3|1<<2|1<<8); s != "O_RDWR|O_CREAT|O_TRUNC" {
+		t.Errorf("flagText: %s", s)
+	}
+}
