@@ -68,10 +68,13 @@ func extractors() map[string]fieldFn {
 		"proc.pid":   threadNum(func(t *Thread) int64 { return t.PID }),
 		"thread.tid": threadNum(func(t *Thread) int64 { return t.TID }),
 		"proc.ppid": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+			if e.Thread == nil {
+				return dst, false
+			}
 			if p := e.parent(e.Thread); p != nil {
 				return append(dst, field.Value{N: uint64(p.PID)}), true
 			}
-			return dst, false
+			return append(dst, field.Value{N: uint64(e.Thread.PTID)}), true // -1 when unknown
 		},
 		"proc.pname": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
 			if p := e.parent(e.Thread); p != nil {
@@ -102,8 +105,8 @@ func extractors() map[string]fieldFn {
 		"fd.directory": fdString(func(f *FD) (string, bool) {
 			return path.Dir(f.Name), (f.Type == 'f' || f.Type == 'd') && f.Name != ""
 		}),
-		"fd.cport": fdNum(func(f *FD) (uint64, bool) { return uint64(f.CPort), f.Type == '4' || f.Type == '6' }),
-		"fd.sport": fdNum(func(f *FD) (uint64, bool) { return uint64(f.SPort), f.Type == '4' || f.Type == '6' }),
+		"fd.cport": fdNum(func(f *FD) (uint64, bool) { return uint64(f.CPort), (f.Type == '4' || f.Type == '6') && f.CIP.IsValid() }),
+		"fd.sport": fdNum(func(f *FD) (uint64, bool) { return uint64(f.SPort), (f.Type == '4' || f.Type == '6') && f.SIP.IsValid() }),
 		"fd.cip":   fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.CIP} }),
 		"fd.sip":   fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.SIP} }),
 		"fd.cnet":  fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.CIP} }),

@@ -42,14 +42,9 @@ func ReplayFile(ctx context.Context, path string, emit func(event.Event)) error 
 		if !ok {
 			continue
 		}
-		t := st.Thread(raw.TID)
-		if info.Dir == '<' {
-			// Exit events change state before they are evaluated (the fd an
-			// open returned is already named), as libsinsp does.
-			t = st.Update(raw)
-		} else {
-			st.Update(raw)
-		}
+		// Events change state before they are evaluated (the fd an open
+		// returned is already named), as libsinsp does; closes after.
+		t := st.Update(raw)
 		if info.Internal || info.Name == "container" {
 			st.After(raw, &info, t)
 			continue // metaevents: state only, as Falco does

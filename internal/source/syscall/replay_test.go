@@ -3,6 +3,7 @@ package syscall
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,8 +18,23 @@ func capture(t testing.TB, name string) string {
 	return filepath.Join(testutil.SharedDir(t), "compat", "legacy", "trace_files", name)
 }
 
-// values extracts fields by name for every event accepted by keep.
+// values extracts fields by name for every event accepted by keep, one
+// space-separated line per event.
 func values(t *testing.T, file string, names []string, keep func(*Event) bool) []string {
+	t.Helper()
+	var out []string
+	for _, row := range extractRows(t, file, names, keep) {
+		out = append(out, strings.Join(row, " "))
+	}
+	return out
+}
+
+// rows extracts fields for every event of a capture.
+func rows(t *testing.T, file string, names []string) [][]string {
+	return extractRows(t, file, names, func(*Event) bool { return true })
+}
+
+func extractRows(t *testing.T, file string, names []string, keep func(*Event) bool) [][]string {
 	t.Helper()
 	table := Fields()
 	var exs []field.Extractor
@@ -40,7 +56,7 @@ func values(t *testing.T, file string, names []string, keep func(*Event) bool) [
 		}
 		exs = append(exs, ex)
 	}
-	var out []string
+	var out [][]string
 	err := ReplayFile(context.Background(), capture(t, file), func(ev event.Event) {
 		e := ev.(*Event)
 		if !keep(e) {
@@ -55,15 +71,11 @@ func values(t *testing.T, file string, names []string, keep func(*Event) bool) [
 			}
 			var parts []string
 			for _, v := range vals {
-				if v.B != nil {
-					parts = append(parts, string(v.B))
-				} else {
-					parts = append(parts, fmt.Sprint(v.N))
-				}
+				parts = append(parts, text(table, names[len(row)], v))
 			}
 			row = append(row, strings.Join(parts, ","))
 		}
-		out = append(out, strings.Join(row, " "))
+		out = append(out, row)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -82,12 +94,12 @@ func TestCatWrite(t *testing.T) {
 			return e.Raw.Num >= 196 && e.Raw.Num <= 209 && strings.Contains("open read close", e.Info.Name)
 		})
 	want := []string{
-		"196 open > cat bash cat /dev/null <NA> <NA> <NA> 0 <NA>",
-		"197 open < cat bash cat /dev/null <NA> /dev/null f 1 SUCCESS",
-		"204 read > cat bash cat /dev/null <NA> /dev/null f 0 <NA>",
-		"205 read < cat bash cat /dev/null <NA> /dev/null f 0 SUCCESS",
-		"208 close > cat bash cat /dev/null <NA> /dev/null f 0 <NA>",
-		"209 close < cat bash cat /dev/null <NA> /dev/null f 0 SUCCESS",
+		"196 open > cat bash cat /dev/null <NA> <NA> <NA> false <NA>",
+		"197 open < cat bash cat /dev/null <NA> /dev/null f true SUCCESS",
+		"204 read > cat bash cat /dev/null <NA> /dev/null f false <NA>",
+		"205 read < cat bash cat /dev/null <NA> /dev/null f false SUCCESS",
+		"208 close > cat bash cat /dev/null <NA> /dev/null f false <NA>",
+		"209 close < cat bash cat /dev/null <NA> /dev/null f false SUCCESS",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -158,4 +170,29 @@ func TestOpenFlags(t *testing.T) {
 	if s := flagText(openFlags, 3|1<<2|1<<8); s != "O_RDWR|O_CREAT|O_TRUNC" {
 		t.Errorf("flagText: %s", s)
 	}
+}
+
+// text renders a value as sysdig prints it for the field's type.
+func text(table *field.Table, name string, v field.Value) string {
+	base := name
+	if i := strings.IndexByte(name, '['); i > 0 {
+		base = name[:i]
+	}
+	d, _, _ := table.Resolve(base)
+	switch {
+	case d != nil && d.Type == field.Bool:
+		if v.N != 0 {
+			return "true"
+		}
+		return "false"
+	case d != nil && d.Type == field.IPAddr:
+		if a, ok := netip.AddrFromSlice(v.B); ok {
+			return a.String()
+		}
+	case d != nil && d.Type == field.Int64:
+		return fmt.Sprint(int64(v.N))
+	case v.B != nil:
+		return string(v.B)
+	}
+	return fmt.Sprint(v.N)
 }

@@ -28,6 +28,8 @@ type Thread struct {
 	// exit event that follows is about the same fd.
 	lastFD    int64
 	hasLastFD bool
+	// lastDomain is the socket family of the thread's last socket enter.
+	lastDomain byte
 }
 
 // FD is one open file descriptor.
@@ -183,6 +185,11 @@ func (s *State) Update(ev *scap.Event) *Thread {
 	if info.Dir == '>' {
 		if t != nil {
 			t.lastFD, t.hasLastFD = int64Param(ev, &info, "fd")
+			if info.Name == "socket" {
+				if b, _, ok := param(ev, &info, "domain"); ok && len(b) > 0 {
+					t.lastDomain = b[0]
+				}
+			}
 		}
 		return t
 	}
@@ -217,6 +224,19 @@ func (s *State) Update(ev *scap.Event) *Thread {
 			t.fds[res] = &FD{Num: res, Type: 'f', Name: name}
 		}
 	case "close": // the fd goes away after the exit is evaluated: see After
+	case "socket":
+		if res >= 0 && t != nil {
+			f := &FD{Num: res, Type: 'o'}
+			switch t.lastDomain {
+			case 2:
+				f.Type = '4'
+			case 10:
+				f.Type = '6'
+			case 1:
+				f.Type = 'u'
+			}
+			t.fds[res] = f
+		}
 	case "connect", "accept", "accept4":
 		if t != nil {
 			if b, typ, ok := param(ev, &info, "tuple"); ok && typ == scap.SockTuple {
@@ -258,6 +278,10 @@ func result(ev *scap.Event, info *scap.Info) (int64, bool) {
 	switch info.Params[0].Type {
 	case scap.Errno, scap.Fd, scap.Pid:
 		return intOf(ev.Params[0])
+	case scap.Uint64, scap.Int64:
+		if info.Params[0].Name == "res" { // brk, mmap: an address
+			return intOf(ev.Params[0])
+		}
 	}
 	return 0, false
 }
@@ -319,7 +343,7 @@ func (s *State) newThread(ev *scap.Event, info *scap.Info, inherit bool) *Thread
 	}
 	if t.fds == nil {
 		t.fds = map[int64]*FD{}
-		if parent != nil {
+		if parent != nil && inherit {
 			for k, v := range parent.fds { // a new process inherits a copy
 				t.fds[k] = v
 			}

@@ -48,6 +48,9 @@ func (e *Event) FD() *FD {
 			return nil
 		}
 	}
+	if !usesFD(e.Info.Name) {
+		return nil
+	}
 	if i := e.paramIndex("fd"); i >= 0 {
 		if fd, ok := intOf(e.Raw.Params[i]); ok {
 			return e.Thread.fds[fd]
@@ -65,4 +68,19 @@ func (e *Event) parent(t *Thread) *Thread {
 		return nil
 	}
 	return e.State.threads[t.PTID]
+}
+
+// usesFD reports whether an event acts on the fd it names (libsinsp's
+// EF_USES_FD): reads, writes, socket calls, close, fstat... but not mmap,
+// whose fd parameter is not resolved.
+func usesFD(name string) bool {
+	switch name {
+	case "read", "write", "pread", "pwrite", "readv", "writev", "preadv", "pwritev", "close", "fstat", "fstat64",
+		"connect", "accept", "accept4", "bind", "listen", "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg",
+		"recvmmsg", "shutdown", "getsockopt", "setsockopt", "lseek", "llseek", "ioctl", "fcntl", "getdents",
+		"getdents64", "sendfile", "splice", "fchmod", "fchown", "flock", "fsync", "fdatasync", "ftruncate",
+		"fchdir", "dup", "dup2", "dup3", "copy_file_range", "mmap_fd", "io_uring_enter":
+		return true
+	}
+	return false
 }
