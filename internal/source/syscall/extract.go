@@ -105,13 +105,17 @@ func extractors() map[string]fieldFn {
 		"fd.directory": fdString(func(f *FD) (string, bool) {
 			return path.Dir(f.Name), (f.Type == 'f' || f.Type == 'd') && f.Name != ""
 		}),
-		"fd.cport": fdNum(func(f *FD) (uint64, bool) { return uint64(f.CPort), (f.Type == '4' || f.Type == '6') && f.CIP.IsValid() }),
-		"fd.sport": fdNum(func(f *FD) (uint64, bool) { return uint64(f.SPort), (f.Type == '4' || f.Type == '6') && f.SIP.IsValid() }),
-		"fd.cip":   fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.CIP} }),
-		"fd.sip":   fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.SIP} }),
-		"fd.cnet":  fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.CIP} }),
-		"fd.snet":  fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.SIP} }),
-		"fd.net":   fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.CIP, f.SIP} }),
+		"fd.cport": fdNum(func(f *FD) (uint64, bool) {
+			return uint64(f.CPort), (f.Type == '4' || f.Type == '6') && f.CIP.IsValid()
+		}),
+		"fd.sport": fdNum(func(f *FD) (uint64, bool) {
+			return uint64(f.SPort), (f.Type == '4' || f.Type == '6') && f.SIP.IsValid()
+		}),
+		"fd.cip":  fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.CIP} }),
+		"fd.sip":  fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.SIP} }),
+		"fd.cnet": fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.CIP} }),
+		"fd.snet": fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.SIP} }),
+		"fd.net":  fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.CIP, f.SIP} }),
 		"container.id": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
 			if e.Thread == nil {
 				return dst, false
