@@ -144,17 +144,7 @@ func int64Param(ev *scap.Event, info *scap.Info, name string) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	switch len(b) {
-	case 8:
-		return int64(binary.LittleEndian.Uint64(b)), true
-	case 4:
-		return int64(int32(binary.LittleEndian.Uint32(b))), true
-	case 2:
-		return int64(int16(binary.LittleEndian.Uint16(b))), true
-	case 1:
-		return int64(int8(b[0])), true
-	}
-	return 0, false
+	return intOf(b)
 }
 
 func stringParam(ev *scap.Event, info *scap.Info, name string) (string, bool) {
