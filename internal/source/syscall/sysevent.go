@@ -79,7 +79,7 @@ func usesFD(name string) bool {
 		"connect", "accept", "accept4", "bind", "listen", "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg",
 		"recvmmsg", "shutdown", "getsockopt", "setsockopt", "lseek", "llseek", "ioctl", "fcntl", "getdents",
 		"getdents64", "sendfile", "splice", "fchmod", "fchown", "flock", "fsync", "fdatasync", "ftruncate",
-		"fchdir", "dup", "dup2", "dup3", "copy_file_range", "mmap_fd", "io_uring_enter":
+		"fchdir", "dup", "dup2", "dup3", "copy_file_range", "io_uring_enter":
 		return true
 	}
 	return false
