@@ -409,6 +409,37 @@ func (r *Reader) parseEvent(typ uint32, body []byte) error {
 		e.Num = r.num
 		return nil
 	}
+	if err := decodeParams(ev, hdrLen, info, e); err != nil {
+		return err
+	}
+	r.num++
+	e.Num = r.num
+	return nil
+}
+
+// DecodeEvent decodes one event in the v2 wire layout (the 26-byte header
+// ts, tid, len, type, nparams; then the parameter lengths; then the values),
+// which is what the live capture produces and what v2 event blocks hold
+// after their CPU (and flags) prefix. ev.Params point into raw; Num, CPU
+// and Flags are left to the caller.
+func DecodeEvent(raw []byte, ev *Event) error {
+	if len(raw) < evHeaderV2 {
+		return fmt.Errorf("event of %d bytes shorter than its %d-byte header", len(raw), evHeaderV2)
+	}
+	ev.TS = u64(raw)
+	ev.TID = int64(u64(raw[8:]))
+	elen := u32(raw[16:])
+	ev.Type = u16(raw[20:])
+	if elen < evHeaderV2 || uint64(elen) > uint64(len(raw)) {
+		return fmt.Errorf("event type %d: length %d outside [%d, %d]", ev.Type, elen, evHeaderV2, len(raw))
+	}
+	ev.Params = ev.Params[:0]
+	return decodeParams(raw[:elen], evHeaderV2, lookupInfo(ev.Type), ev)
+}
+
+// decodeParams splits the parameters of a v2 event (header of hdrLen bytes)
+// into e.Params.
+func decodeParams(ev []byte, hdrLen int, info *Info, e *Event) error {
 	nparams := u32(ev[22:])
 	if nparams > MaxParams {
 		return fmt.Errorf("event type %d: %d parameters exceed the limit of %d", e.Type, nparams, MaxParams)
@@ -419,27 +450,25 @@ func (r *Reader) parseEvent(typ uint32, body []byte) error {
 	}
 	data := hdrLen + int(nparams)*lsz
 	if data > len(ev) {
-		return fmt.Errorf("event type %d: %d parameter lengths do not fit in event length %d", e.Type, nparams, elen)
+		return fmt.Errorf("event type %d: %d parameter lengths do not fit in event length %d", e.Type, nparams, len(ev))
 	}
 	for i := 0; i < int(nparams); i++ {
 		var l int
 		if lsz == 4 {
 			l64 := uint64(u32(ev[hdrLen+4*i:]))
 			if l64 > uint64(len(ev)-data) {
-				return fmt.Errorf("event type %d: parameter %d length %d exceeds event length %d", e.Type, i, l64, elen)
+				return fmt.Errorf("event type %d: parameter %d length %d exceeds event length %d", e.Type, i, l64, len(ev))
 			}
 			l = int(l64)
 		} else {
 			l = int(u16(ev[hdrLen+2*i:]))
 		}
 		if l > len(ev)-data {
-			return fmt.Errorf("event type %d: parameter %d length %d exceeds event length %d", e.Type, i, l, elen)
+			return fmt.Errorf("event type %d: parameter %d length %d exceeds event length %d", e.Type, i, l, len(ev))
 		}
 		e.Params = append(e.Params, ev[data:data+l:data+l])
 		data += l
 	}
-	r.num++
-	e.Num = r.num
 	return nil
 }
 
