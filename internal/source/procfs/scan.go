@@ -142,12 +142,20 @@ func New(opts Options) *Scanner {
 	}
 	return &Scanner{
 		opts: opts, log: log,
-		proc:    filepath.Join("/", opts.Root, "proc"),
-		etc:     filepath.Join("/", opts.Root, "etc"),
-		sys:     filepath.Join("/", opts.Root, "sys"),
+		proc:    under(opts.Root, "proc"),
+		etc:     under(opts.Root, "etc"),
+		sys:     under(opts.Root, "sys"),
 		buf:     make([]byte, 16<<10),
 		linkBuf: make([]byte, 4096),
 	}
+}
+
+// under returns /dir below root ("" is the real root).
+func under(root, dir string) string {
+	if root == "" {
+		root = "/"
+	}
+	return filepath.Join(root, dir)
 }
 
 // Scan reads every process, thread and fd, the users and groups, and the
@@ -177,7 +185,7 @@ func (s *Scanner) Scan() (*Snapshot, error) {
 
 // ErrNotFound is returned by ScanProcess when the process does not exist
 // (any more).
-var ErrNotFound = errors.New("procfs: no such process")
+var ErrNotFound = errors.New("no such process")
 
 // ScanProcess reads one process: its threads and its fd table, as a
 // snapshot without users, groups and machine description. id may be the id
