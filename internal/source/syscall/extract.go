@@ -18,6 +18,15 @@ type fieldFn func(e *Event, dst []field.Value, arg string, hasArg bool) ([]field
 // extractors are the syscall fields implemented over the event model; the
 // others of the table read as missing.
 func extractors() map[string]fieldFn {
+	m := baseExtractors()
+	processExtractors(m)
+	fdExtractors(m)
+	containerExtractors(m)
+	return m
+}
+
+// baseExtractors are the event, identity, fd and container id fields.
+func baseExtractors() map[string]fieldFn {
 	return map[string]fieldFn{
 		"evt.type": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
 			return e.str(dst, e.Raw.TypeName()), true
@@ -88,8 +97,8 @@ func extractors() map[string]fieldFn {
 			}
 			return dst, false
 		},
-		"proc.aname": ancestors(func(t *Thread) field.Value { return field.Value{B: []byte(t.Comm)} }),
-		"proc.apid":  ancestors(func(t *Thread) field.Value { return field.Value{N: uint64(t.PID)} }),
+		"proc.aname": ancestors(func(e *Event, t *Thread) field.Value { return e.strValue(t.Comm) }),
+		"proc.apid":  ancestors(func(_ *Event, t *Thread) field.Value { return field.Value{N: uint64(t.PID)} }),
 		"fd.num": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
 			if f := e.FD(); f != nil {
 				return append(dst, field.Value{N: uint64(f.Num)}), true
@@ -187,6 +196,13 @@ func (e *Event) str(dst []field.Value, s string) []field.Value {
 	return append(dst, field.Value{B: e.scratch[start:len(e.scratch):len(e.scratch)]})
 }
 
+// strValue returns a text value copied into the event's scratch buffer.
+func (e *Event) strValue(s string) field.Value {
+	start := len(e.scratch)
+	e.scratch = append(e.scratch, s...)
+	return field.Value{B: e.scratch[start:len(e.scratch):len(e.scratch)]}
+}
+
 func boolean(dst []field.Value, b bool) []field.Value {
 	if b {
 		return append(dst, field.Value{N: 1})
@@ -266,7 +282,7 @@ func fdIP(get func(*FD) []netip.Addr) fieldFn {
 
 // ancestors extracts one ancestor (proc.aname[N], 1 = parent) or, without
 // an index, every ancestor (matched as "any").
-func ancestors(get func(*Thread) field.Value) fieldFn {
+func ancestors(get func(*Event, *Thread) field.Value) fieldFn {
 	return func(e *Event, dst []field.Value, arg string, hasArg bool) ([]field.Value, bool) {
 		n := -1
 		if hasArg {
@@ -277,7 +293,7 @@ func ancestors(get func(*Thread) field.Value) fieldFn {
 			if t == nil {
 				return dst, false
 			}
-			return append(dst, get(t)), true
+			return append(dst, get(e, t)), true
 		}
 		start := len(dst)
 		for depth := 1; t != nil && depth < 64; depth++ {
@@ -286,9 +302,9 @@ func ancestors(get func(*Thread) field.Value) fieldFn {
 				break
 			}
 			if n < 0 {
-				dst = append(dst, get(t))
+				dst = append(dst, get(e, t))
 			} else if depth == n {
-				return append(dst, get(t)), true
+				return append(dst, get(e, t)), true
 			}
 		}
 		return dst, n < 0 && len(dst) > start
@@ -344,8 +360,9 @@ func evtArg(e *Event, dst []field.Value, arg string, _ bool) ([]field.Value, boo
 	}
 	if t := flagTable(e.Info.Name, e.Info.Params[i].Name); t != nil {
 		if v, ok := intOf(e.Raw.Params[i]); ok {
-			if names := flagText(t, uint32(v)); names != "" {
-				return e.str(dst, names), true
+			start := len(e.scratch)
+			if e.scratch = appendFlagText(e.scratch, t, uint32(v)); len(e.scratch) > start {
+				return append(dst, field.Value{B: e.scratch[start:len(e.scratch):len(e.scratch)]}), true
 			}
 		}
 	}
@@ -369,6 +386,9 @@ func evtRawArg(e *Event, dst []field.Value, arg string, _ bool) ([]field.Value, 
 }
 
 func (e *Event) argIndex(arg string) int {
+	if arg == "" || arg[0] < '0' || arg[0] > '9' {
+		return e.paramIndex(arg) // a name (Atoi would allocate its error)
+	}
 	if n, err := strconv.Atoi(arg); err == nil {
 		if n >= 0 && n < len(e.Raw.Params) && n < len(e.Info.Params) {
 			return n

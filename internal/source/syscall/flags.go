@@ -1,7 +1,5 @@
 package syscall
 
-import "strings"
-
 // flagName is one named bit (or bit combination) of a flags parameter.
 type flagName struct {
 	mask uint32
@@ -30,8 +28,11 @@ func flagTable(event, param string) []flagName {
 }
 
 // flagText renders the set flags of v by name, joined with '|'.
-func flagText(table []flagName, v uint32) string {
-	var b strings.Builder
+func flagText(table []flagName, v uint32) string { return string(appendFlagText(nil, table, v)) }
+
+// appendFlagText appends the names of the set flags of v, joined with '|'.
+func appendFlagText(dst []byte, table []flagName, v uint32) []byte {
+	start := len(dst)
 	for _, f := range table {
 		if v&f.mask != f.mask || f.mask == 0 {
 			continue
@@ -39,10 +40,10 @@ func flagText(table []flagName, v uint32) string {
 		if f.mask == 1 && v&3 == 3 || f.mask == 2 && v&3 == 3 {
 			continue // printed as O_RDWR
 		}
-		if b.Len() > 0 {
-			b.WriteByte('|')
+		if len(dst) > start {
+			dst = append(dst, '|')
 		}
-		b.WriteString(f.name)
+		dst = append(dst, f.name...)
 	}
-	return b.String()
+	return dst
 }

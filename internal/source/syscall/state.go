@@ -3,7 +3,6 @@ package syscall
 import (
 	"encoding/binary"
 	"net/netip"
-	"path"
 	"strings"
 
 	"github.com/peregrine-sec/peregrine/internal/source/scap"
@@ -23,13 +22,16 @@ type Thread struct {
 	// ContainerID is the full container id from the cgroups ("" on the host).
 	ContainerID      string
 	ContainerRuntime string
+	Process                        // process identity beyond the basics
 	fds              map[int64]*FD // the process's fd table (shared by its threads)
 	// lastFD is the fd parameter of the thread's last enter event: the
 	// exit event that follows is about the same fd.
 	lastFD    int64
 	hasLastFD bool
-	// lastDomain is the socket family of the thread's last socket enter.
-	lastDomain byte
+	// lastDomain and lastSockType are the socket family and type of the
+	// thread's last socket enter.
+	lastDomain   byte
+	lastSockType uint32
 }
 
 // FD is one open file descriptor.
@@ -37,9 +39,26 @@ type FD struct {
 	Num  int64
 	Type byte   // fd.typechar: f file, d directory, 4 ipv4, 6 ipv6, u unix, p pipe, e event, s signalfd, l eventpoll, i inotify, t timerfd, m memfd, o other
 	Name string // path, connection tuple or other name
+	// NameRaw is the path exactly as the process passed it.
+	NameRaw string
 	// Sockets: client and server endpoints.
 	CIP, SIP     netip.Addr
 	CPort, SPort uint16
+	// L4Proto is the transport protocol (scap's SCAP_L4_* codes: 2 tcp,
+	// 3 udp, 4 icmp, 5 raw; 0 unknown).
+	L4Proto uint8
+	// Server is true when this process is the server side of the socket
+	// (accepted, or bound and listening), so local is the server endpoint.
+	Server bool
+	// Connected is true for sockets with both endpoints known.
+	Connected bool
+	// OpenFlags are the PPM_O_* flags the file was opened with.
+	OpenFlags uint32
+	Dev       uint32
+	Ino       uint64
+	// pendingL4 is the protocol a socket was created with, reported as
+	// L4Proto once it is bound or connected.
+	pendingL4 uint8
 }
 
 // State is the thread and fd tables a capture or a live source maintains
@@ -47,7 +66,18 @@ type FD struct {
 type State struct {
 	threads    map[int64]*Thread
 	users      map[uint32]string
+	groups     map[uint32]string
 	maxThreads int
+	// Containers resolves container metadata (name, image, pod...) by
+	// full container id; nil when no runtime is known.
+	Containers ContainerLookup
+	// Resolve describes a thread the events refer to but the state does not
+	// know (a live source reads /proc); nil or false leaves it unknown.
+	Resolve func(tid int64) (*scap.Thread, []scap.FD, bool)
+	// nameChanged is set by Update when the event renamed its fd.
+	nameChanged bool
+	// reaped maps exited threads to the thread that adopted their children.
+	reaped map[int64]int64
 }
 
 // NewState returns empty state bounded to maxThreads threads (0: 100,000).
@@ -55,13 +85,27 @@ func NewState(maxThreads int) *State {
 	if maxThreads <= 0 {
 		maxThreads = 100000
 	}
-	return &State{threads: map[int64]*Thread{}, users: map[uint32]string{}, maxThreads: maxThreads}
+	return &State{threads: map[int64]*Thread{}, users: map[uint32]string{}, groups: map[uint32]string{},
+		reaped: map[int64]int64{}, maxThreads: maxThreads}
 }
 
-// Load adds the process, fd and user tables a capture recorded.
-func (s *State) Load(r *scap.Reader) {
+// Tables is what a capture's metadata blocks (or a scan of /proc) hold:
+// the threads, their fds, users and groups at the start.
+type Tables interface {
+	Threads() map[int64]*scap.Thread
+	FDs() map[int64][]scap.FD
+	Users() []scap.User
+	Groups() []scap.Group
+}
+
+// Load adds the process, fd, user and group tables of a capture (or of a
+// scan of the running system).
+func (s *State) Load(r Tables) {
 	for _, u := range r.Users() {
 		s.users[u.UID] = u.Name
+	}
+	for _, g := range r.Groups() {
+		s.groups[g.GID] = g.Name
 	}
 	byPID := map[int64]map[int64]*FD{}
 	for tid, t := range r.Threads() {
@@ -76,6 +120,7 @@ func (s *State) Load(r *scap.Reader) {
 		th := &Thread{TID: t.TID, PID: t.PID, PTID: t.PTID, Comm: t.Comm, Exe: t.Exe, ExePath: t.ExePath,
 			Args: t.Args, Cwd: t.Cwd, UID: t.UID, GID: t.GID, LoginUID: t.LoginUID, fds: fds}
 		th.ContainerID, th.ContainerRuntime = ContainerID(t.Cgroups)
+		th.Process = processFromScap(t)
 		s.threads[tid] = th
 	}
 	for tid, list := range r.FDs() {
@@ -91,16 +136,20 @@ func (s *State) Load(r *scap.Reader) {
 
 // fromScap converts a recorded fd.
 func fromScap(f scap.FD) *FD {
-	out := &FD{Num: f.Num, Name: f.Tuple()}
+	out := &FD{Num: f.Num, Name: f.Tuple(), Ino: f.Ino, Dev: f.Dev, OpenFlags: f.OpenFlags, L4Proto: f.L4Proto}
 	switch f.Type {
 	case scap.FDFile, scap.FDFileV2:
 		out.Type = 'f'
 	case scap.FDDirectory:
 		out.Type = 'd'
-	case scap.FDIPv4Sock, scap.FDIPv4Server:
-		out.Type, out.SPort, out.CPort, out.SIP, out.CIP = '4', f.DstPort, f.SrcPort, f.DstIP, f.SrcIP
-	case scap.FDIPv6Sock, scap.FDIPv6Server:
-		out.Type, out.SPort, out.CPort, out.SIP, out.CIP = '6', f.DstPort, f.SrcPort, f.DstIP, f.SrcIP
+	case scap.FDIPv4Sock:
+		out.Type, out.SPort, out.CPort, out.SIP, out.CIP, out.Connected = '4', f.DstPort, f.SrcPort, f.DstIP, f.SrcIP, true
+	case scap.FDIPv6Sock:
+		out.Type, out.SPort, out.CPort, out.SIP, out.CIP, out.Connected = '6', f.DstPort, f.SrcPort, f.DstIP, f.SrcIP, true
+	case scap.FDIPv4Server:
+		out.Type, out.SPort, out.SIP, out.Server = '4', f.SrcPort, f.SrcIP, true
+	case scap.FDIPv6Server:
+		out.Type, out.SPort, out.SIP, out.Server = '6', f.SrcPort, f.SrcIP, true
 	case scap.FDUnixSock:
 		out.Type = 'u'
 	case scap.FDFifo:
@@ -123,11 +172,34 @@ func fromScap(f scap.FD) *FD {
 	return out
 }
 
+// parent returns the parent of t: the thread that created it or, after it
+// exited, the thread that adopted t (as Linux reparents to a reaper).
+func (s *State) parent(t *Thread) *Thread {
+	ptid := t.PTID
+	for i := 0; i < 8; i++ {
+		if p := s.threads[ptid]; p != nil {
+			return p
+		}
+		r, ok := s.reaped[ptid]
+		if !ok || r == ptid {
+			return nil
+		}
+		ptid = r
+	}
+	return nil
+}
+
 // Thread returns a thread, or nil.
 func (s *State) Thread(tid int64) *Thread { return s.threads[tid] }
 
 // UserName returns the name of a uid, or "" when unknown.
 func (s *State) UserName(uid uint32) string { return s.users[uid] }
+
+// GroupName returns the name of a gid, or "" when unknown.
+func (s *State) GroupName(gid uint32) string { return s.groups[gid] }
+
+// Len returns the number of threads tracked.
+func (s *State) Len() int { return len(s.threads) }
 
 // param returns the raw value of the named parameter of an event.
 func param(ev *scap.Event, info *scap.Info, name string) ([]byte, scap.ParamType, bool) {
@@ -156,96 +228,6 @@ func stringParam(ev *scap.Event, info *scap.Info, name string) (string, bool) {
 		b = b[:i]
 	}
 	return string(b), true
-}
-
-// Update applies a state-changing event. It returns the thread the event
-// belongs to (created from its parent for a new child).
-func (s *State) Update(ev *scap.Event) *Thread {
-	info, ok := scap.EventInfo(ev.Type)
-	t := s.threads[ev.TID]
-	if !ok {
-		return t
-	}
-	if t == nil && !info.Internal && len(s.threads) < s.maxThreads {
-		// A thread the capture never described: track its fds anyway; its
-		// process fields stay unknown (<NA>), as libsinsp reports them.
-		t = &Thread{TID: ev.TID, PID: ev.TID, PTID: -1, fds: map[int64]*FD{}}
-		s.threads[ev.TID] = t
-	}
-	if info.Dir == '>' {
-		if t != nil {
-			t.lastFD, t.hasLastFD = int64Param(ev, &info, "fd")
-			if info.Name == "socket" {
-				if b, _, ok := param(ev, &info, "domain"); ok && len(b) > 0 {
-					t.lastDomain = b[0]
-				}
-			}
-		}
-		return t
-	}
-	res, _ := result(ev, &info)
-	switch info.Name {
-	case "clone", "fork", "vfork", "clone3":
-		if res == 0 { // the child
-			t = s.newThread(ev, &info, true)
-		}
-	case "execve", "execveat":
-		if res == 0 {
-			if t == nil || t.Comm == "" {
-				// A thread the capture saw no clone of: create it from the
-				// event and its parent, keeping the fds seen so far.
-				old := t
-				t = s.newThread(ev, &info, false)
-				if old != nil && t != nil {
-					for k, v := range old.fds {
-						t.fds[k] = v
-					}
-				}
-			} else {
-				s.exec(t, ev, &info)
-			}
-		}
-	case "open", "openat", "openat2", "creat":
-		if res >= 0 && t != nil {
-			name, _ := stringParam(ev, &info, "name")
-			if name != "" && !path.IsAbs(name) && t.Cwd != "" {
-				name = path.Join(t.Cwd, name)
-			}
-			t.fds[res] = &FD{Num: res, Type: 'f', Name: name}
-		}
-	case "close": // the fd goes away after the exit is evaluated: see After
-	case "socket":
-		if res >= 0 && t != nil {
-			f := &FD{Num: res, Type: 'o'}
-			switch t.lastDomain {
-			case 2:
-				f.Type = '4'
-			case 10:
-				f.Type = '6'
-			case 1:
-				f.Type = 'u'
-			}
-			t.fds[res] = f
-		}
-	case "connect", "accept", "accept4":
-		if t != nil {
-			if b, typ, ok := param(ev, &info, "tuple"); ok && typ == scap.SockTuple {
-				fd := res
-				if info.Name == "connect" {
-					fd = -1
-					if t.hasLastFD {
-						fd = t.lastFD
-					}
-				}
-				if fd >= 0 {
-					t.fds[fd] = socketFD(fd, b)
-				}
-			}
-		}
-	case "procexit":
-		delete(s.threads, ev.TID)
-	}
-	return t
 }
 
 // After applies the changes that follow the evaluation of an event: a
@@ -316,14 +298,15 @@ func (s *State) newThread(ev *scap.Event, info *scap.Info, inherit bool) *Thread
 	if len(s.threads) >= s.maxThreads {
 		return nil
 	}
-	t := &Thread{TID: ev.TID, UID: unknownID, GID: unknownID, LoginUID: unknownID}
+	t := &Thread{TID: ev.TID, UID: unknownID, GID: unknownID, LoginUID: unknownID, Process: unknownProcess()}
 	t.PID, _ = int64Param(ev, info, "pid")
 	t.PTID, _ = int64Param(ev, info, "ptid")
 	parent := s.threads[t.PTID]
 	if parent != nil && inherit {
 		*t = Thread{TID: ev.TID, PID: t.PID, PTID: t.PTID, Comm: parent.Comm, Exe: parent.Exe, ExePath: parent.ExePath,
 			Args: parent.Args, Cwd: parent.Cwd, UID: parent.UID, GID: parent.GID, LoginUID: parent.LoginUID,
-			ContainerID: parent.ContainerID, ContainerRuntime: parent.ContainerRuntime}
+			ContainerID: parent.ContainerID, ContainerRuntime: parent.ContainerRuntime, Process: parent.Process}
+		t.StartTS = 0
 	}
 	s.exec(t, ev, info)
 	if t.PID != t.TID {
@@ -380,6 +363,7 @@ func (s *State) exec(t *Thread, ev *scap.Event, info *scap.Info) {
 	if b, _, ok := param(ev, info, "cgroups"); ok {
 		t.ContainerID, t.ContainerRuntime = ContainerID(splitArgs(b))
 	}
+	execProcess(&t.Process, ev, info)
 }
 
 // splitArgs splits a NUL-separated argument list.

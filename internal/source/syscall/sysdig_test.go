@@ -15,7 +15,11 @@ import (
 var diffFields = []string{"evt.num", "evt.type", "evt.dir", "proc.name", "proc.pid", "thread.tid", "proc.ppid",
 	"proc.pname", "proc.cmdline", "proc.exe", "proc.aname[2]", "proc.apid[2]", "user.uid", "user.name", "fd.num",
 	"fd.name", "fd.typechar", "fd.type", "fd.filename", "fd.directory", "fd.cport", "fd.sport", "fd.cip", "fd.sip",
-	"container.id", "evt.res", "evt.rawres", "evt.failed", "evt.arg.flags", "evt.is_open_read", "evt.is_open_write"}
+	"container.id", "evt.res", "evt.rawres", "evt.failed", "evt.arg.flags", "evt.is_open_read", "evt.is_open_write",
+	"proc.tty", "proc.vpid", "proc.sid", "proc.vpgid", "fd.l4proto", "fd.lport", "fd.rport", "fd.rip",
+	"fd.lip", "fd.sockfamily", "fd.connected", "group.name", "user.loginname", "proc.duration",
+	"proc.is_exe_writable", "proc.sname", "evt.is_open_exec", "fd.name_changed", "thread.vtid",
+	"proc.fdlimit", "thread.ismain", "evt.buflen"}
 
 // knownDifferences are fields whose values differ from sysdig 0.29 on the
 // corpus, with the reason; any other difference fails the test.

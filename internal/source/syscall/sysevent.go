@@ -67,7 +67,7 @@ func (e *Event) parent(t *Thread) *Thread {
 	if t == nil || t.PTID == t.TID {
 		return nil
 	}
-	return e.State.threads[t.PTID]
+	return e.State.parent(t)
 }
 
 // usesFD reports whether an event acts on the fd it names (libsinsp's
