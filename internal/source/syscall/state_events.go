@@ -25,6 +25,10 @@ func (s *State) Update(ev *scap.Event) *Thread {
 	if t == nil && !info.Internal {
 		t = s.unknownThread(ev.TID)
 	}
+	if info.Name == "procexit" { // an enter event with no exit
+		s.exited(ev, &info)
+		return t
+	}
 	if info.Dir == '>' {
 		if t != nil {
 			t.lastFD, t.hasLastFD = int64Param(ev, &info, "fd")
@@ -108,6 +112,18 @@ func (s *State) addThread(st *scap.Thread, fds []scap.FD) *Thread {
 	}
 	s.threads[st.TID] = t
 	return t
+}
+
+// exited forgets a thread that exited and remembers who adopts its
+// children. The event itself is still evaluated with the thread.
+func (s *State) exited(ev *scap.Event, info *scap.Info) {
+	if reaper, ok := int64Param(ev, info, "reaper_tid"); ok && reaper > 0 {
+		s.reaped[ev.TID] = reaper
+		if len(s.reaped) > s.maxThreads {
+			clear(s.reaped)
+		}
+	}
+	delete(s.threads, ev.TID)
 }
 
 // fdParam returns the fd an exit event acts on: its fd parameter, or the
@@ -214,14 +230,6 @@ func (s *State) updateFDs(t *Thread, ev *scap.Event, info *scap.Info, res int64)
 				s.setCwd(t, f.Name)
 			}
 		}
-	case "procexit":
-		if reaper, ok := int64Param(ev, info, "reaper_tid"); ok && reaper > 0 {
-			s.reaped[ev.TID] = reaper
-			if len(s.reaped) > s.maxThreads {
-				clear(s.reaped)
-			}
-		}
-		delete(s.threads, ev.TID)
 	}
 }
 
