@@ -195,7 +195,7 @@ func BenchmarkStateMemory(b *testing.B) {
 			s.send(codeCloneX, p, map[string][]byte{"res": i64(0), "tid": i64(p), "pid": i64(p), "ptid": i64(1), "comm": cstr("bash")})
 			s.send(codeExecveX, p, map[string][]byte{"res": i64(0), "exe": cstr("python3"), "args": []byte("-m\x00http.server\x008080\x00"),
 				"tid": i64(p), "pid": i64(p), "ptid": i64(1), "cwd": cstr("/srv/app"), "comm": cstr("python3"), "env": env,
-				"cgroups": []byte("cpuset=/\x00cpu=/k8s.io/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\x00"),
+				"cgroups":         []byte("cpuset=/\x00cpu=/k8s.io/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\x00"),
 				"trusted_exepath": cstr("/usr/bin/python3.11")})
 			for fd := int64(3); fd < 8; fd++ {
 				s.send(codeOpenatX, p, map[string][]byte{"fd": i64(fd), "dirfd": i64(-100), "name": cstr("/srv/app/data/file-" + uitoa(uint64(fd)) + ".json"), "flags": u32(1)})
