@@ -28,8 +28,6 @@ var knownDifferences = map[string]string{
 	"fd.num":        "libsinsp reports a placeholder fd (-1, type f) on the enter event of open-family calls and on some events without an fd; peregrine reports no fd there",
 	"fd.typechar":   "the same placeholder fd",
 	"fd.directory":  "libsinsp resolves the directory of fds first seen as process cwd (/); peregrine does not track cwd fds yet",
-	"user.uid":      "connect_localhost.scap: libsinsp reports the uid of threads from this process-list version as unknown; peregrine reads 0 (root) from the list; to be investigated",
-	"user.name":     "follows user.uid",
 }
 
 // TestDifferentialSysdig compares peregrine's field values with sysdig's.
