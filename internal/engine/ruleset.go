@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math/bits"
+	"sort"
 
 	"github.com/peregrine-sec/peregrine/internal/condition"
 	"github.com/peregrine-sec/peregrine/internal/event"
@@ -174,4 +175,31 @@ func (m *Matcher) Match(ev event.Event) []*rules.Rule {
 		}
 	}
 	return m.matched
+}
+
+// IndexValues returns the values of an index field (such as evt.type) that
+// the rules of the set can match. all is true when some rule matches any
+// value (no restriction, or a negated one), so nothing can be left out.
+func (rs *RuleSet) IndexValues(fieldName string) (values []string, all bool) {
+	for i, spec := range rs.source.Index {
+		if spec.Field != fieldName {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, f := range rs.filters {
+			set := f.sets[i]
+			if set.all || set.neg {
+				return nil, true
+			}
+			for v := range set.vals {
+				if !seen[v] {
+					seen[v] = true
+					values = append(values, v)
+				}
+			}
+		}
+		sort.Strings(values)
+		return values, false
+	}
+	return nil, true
 }
