@@ -97,3 +97,16 @@ func (d *deliver) withLabels(ev event.Event, fields []alert.Field) []alert.Field
 	}
 	return fields
 }
+
+// internal delivers an alert the source itself raised (lost events): to
+// the outputs and destinations, not to the rule statistics or responder.
+func (d *deliver) internal(a *alert.Alert) {
+	if a.Hostname == "" {
+		a.Hostname = d.host
+	}
+	d.metrics.alert(a)
+	d.outs.Emit(a)
+	if d.router != nil {
+		d.router.Route(a)
+	}
+}

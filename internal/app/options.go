@@ -16,6 +16,8 @@ type Options struct {
 	RulesFiles     []string      // -r
 	Validate       []string      // -V
 	CaptureFile    string        // -e: a capture file to replay
+	LiveSyscalls   bool          // capture syscalls live (peregrine run, when privileged)
+	RecordFile     string        // --capture: record the live syscall capture to this .scap file
 	DescribeAll    bool          // -L
 	DescribeRule   string        // -l
 	RunTags        []string      // -t

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/peregrine-sec/peregrine/internal/engine"
 	"github.com/peregrine-sec/peregrine/internal/event"
@@ -51,35 +52,68 @@ func (r *runner) process(ctx context.Context) error {
 		ctx, cancel = context.WithTimeout(ctx, r.o.Duration)
 		defer cancel()
 	}
-	var runErr error
+	// Sources run side by side (a live syscall capture next to the audit
+	// webhook); the first to fail stops the others.
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg     sync.WaitGroup
+		errMu  sync.Mutex
+		runErr error
+	)
+	fail := func(err error) {
+		errMu.Lock()
+		if runErr == nil {
+			runErr = err
+		}
+		errMu.Unlock()
+		cancel()
+	}
 	for _, b := range enabled {
 		params := r.openParams(b)
+		live := false
 		if b.Source == source.Syscall {
-			if r.o.CaptureFile == "" {
+			switch {
+			case r.o.CaptureFile != "":
+				params = r.o.CaptureFile
+			case r.o.LiveSyscalls && b.Live != nil:
+				live, params = true, "live"
+			default:
 				continue
 			}
-			params = r.o.CaptureFile
 		}
 		rs, err := r.eng.NewRuleSet(b.Source, r.rules, mode)
 		if err != nil {
-			runErr = err
+			fail(err)
 			break
 		}
 		d := &deliver{rs: rs, outs: outs, stats: stats, host: host, labels: labels, metrics: metrics, source: b.Source, respond: resp, router: router}
 		metrics.countEvaluated(b.Source, d.evaluated)
 		r.log.Info("opening source", "source", b.Source, "params", params)
-		if b.Run != nil {
-			err = b.Run(ctx, source.Input{Params: params, InitConfig: r.initConfig(b), Labels: labels,
-				Registry: metrics.registry(), Log: r.log, NewEmit: d.newEmit})
-		} else {
-			emit := d.newEmit()
-			err = b.Replay(ctx, params, emit)
+		in := source.Input{Params: params, InitConfig: r.initConfig(b), Labels: labels,
+			Registry: metrics.registry(), Log: r.log, NewEmit: d.newEmit, Alert: d.internal, Record: r.o.RecordFile}
+		run := func(ctx context.Context) error {
+			if b.Run != nil {
+				return b.Run(ctx, in)
+			}
+			return b.Replay(ctx, params, d.newEmit())
 		}
-		if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
-			runErr = fmt.Errorf("source %s: %w", b.Source, err)
-			break
+		if live {
+			if types, all := rs.IndexValues("evt.type"); !all {
+				in.EventTypes = types
+			}
+			run = func(ctx context.Context) error { return b.Live(ctx, in) }
 		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := run(runCtx)
+			if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+				fail(fmt.Errorf("source %s: %w", b.Source, err))
+			}
+		}()
 	}
+	wg.Wait()
 	resp.stop()
 	r.drainRouter(router)
 	if err := outs.Close(); err != nil && runErr == nil {

@@ -31,6 +31,7 @@ func Builtins() []Builtin {
 				}}
 			},
 			Replay: syscall.ReplayFile,
+			Live:   runSyscallLive,
 		},
 		{
 			Plugin: "k8saudit", ID: 1, Version: "0.18.0", Source: k8saudit.SourceName,

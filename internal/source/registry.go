@@ -12,8 +12,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/peregrine-sec/peregrine/internal/alert"
 	"github.com/peregrine-sec/peregrine/internal/engine"
 	"github.com/peregrine-sec/peregrine/internal/event"
+	"github.com/peregrine-sec/peregrine/internal/source/syscall"
 )
 
 // Input is what a live source is opened with.
@@ -32,6 +34,15 @@ type Input struct {
 	// with several goroutines call it once per goroutine; events are valid
 	// only during the call.
 	NewEmit func() func(event.Event)
+	// EventTypes are the event types the rules can match (nil: any); live
+	// captures leave the others in the kernel.
+	EventTypes []string
+	// Record is a capture file to write what a live capture sees ("": none).
+	Record string
+	// Containers gives container metadata to the syscall source (may be nil).
+	Containers syscall.ContainerLookup
+	// Alert delivers an internal alert (lost events...) to the outputs.
+	Alert func(*alert.Alert)
 }
 
 // Builtin is one built-in source or field-extraction plugin.
@@ -59,4 +70,7 @@ type Builtin struct {
 	// webhook, followed files) and on several goroutines. When set it is
 	// used instead of Replay.
 	Run func(ctx context.Context, in Input) error
+	// Live captures from the running system; used for the syscall source
+	// when no capture file is given.
+	Live func(ctx context.Context, in Input) error
 }
