@@ -127,9 +127,9 @@ type Cache struct {
 
 // counters are the cache's metrics.
 type counters struct {
-	lookups, hits, pending, negHits, drops    atomic.Uint64
-	fetches, fetchErrors, fetchNotFound       atomic.Uint64
-	lists, listErrors, added, evicted, refill atomic.Uint64
+	lookups, hits, pending, negHits, drops atomic.Uint64
+	fetches, fetchErrors, fetchNotFound    atomic.Uint64
+	lists, listErrors, added, evicted      atomic.Uint64
 }
 
 // New returns a cache over the runtimes of opts. It does not connect:
@@ -157,22 +157,30 @@ func New(opts Options) *Cache {
 
 // Lookup returns the metadata of a container by its full id or its
 // 12-character short id. It never blocks on a runtime: an unknown id
-// returns Pending and queues a fetch (once per id at a time). The Info
-// must not be modified.
+// returns Pending and queues a fetch (once per id at a time). A container
+// known from a listing is Pending until its details arrive. The Info must
+// not be modified.
 func (c *Cache) Lookup(id string) (*Info, Status) {
 	c.stats.lookups.Add(1)
 	c.mu.RLock()
 	info := c.findLocked(id)
 	c.mu.RUnlock()
-	if info != nil {
+	if info != nil && !info.partial {
 		c.stats.hits.Add(1)
 		return info, Found
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if info := c.findLocked(id); info != nil {
-		c.stats.hits.Add(1)
-		return info, Found
+		if !info.partial {
+			c.stats.hits.Add(1)
+			return info, Found
+		}
+		c.stats.pending.Add(1)
+		if _, ok := c.inflight[info.ID]; !ok {
+			c.enqueueLocked(info.ID)
+		}
+		return nil, Pending
 	}
 	if n, ok := c.negative[id]; ok {
 		if time.Now().Before(n.until) {
@@ -189,13 +197,19 @@ func (c *Cache) Lookup(id string) (*Info, Status) {
 	if _, ok := c.inflight[id]; ok {
 		return nil, Pending
 	}
+	c.enqueueLocked(id)
+	return nil, Pending
+}
+
+// enqueueLocked queues a fetch without waiting; a full queue drops it (a
+// later lookup queues it again).
+func (c *Cache) enqueueLocked(id string) {
 	select {
 	case c.queue <- id:
 		c.inflight[id] = struct{}{}
 	default:
 		c.stats.drops.Add(1)
 	}
-	return nil, Pending
 }
 
 // findLocked returns the entry of a full or short id.
@@ -310,14 +324,26 @@ func (c *Cache) fetch(ctx context.Context, id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.inflight, id)
+	listed := c.byID[id]
 	switch {
 	case found != nil:
 		c.storeLocked(found)
 	case answered > 0 && failed == 0:
 		c.stats.fetchNotFound.Add(1)
+		if listed != nil {
+			c.removeLocked(id) // listed, but gone by now
+		}
 		c.negative[id] = negEntry{until: time.Now().Add(c.opts.NegativeTTL), notFound: true}
 	default:
 		c.stats.fetchErrors.Add(1)
+		if listed != nil && listed.partial {
+			// No runtime answers now: what the listing said is better
+			// than nothing.
+			full := *listed
+			full.partial = false
+			c.byID[id] = &full
+			return
+		}
 		c.negative[id] = negEntry{until: time.Now().Add(c.opts.MinBackoff)}
 	}
 }
@@ -354,15 +380,8 @@ func (c *Cache) apply(source string, infos []*Info) {
 			continue // details were fetched already, or are queued
 		}
 		c.storeLocked(info)
-		if _, ok := c.inflight[info.ID]; ok {
-			continue
-		}
-		select {
-		case c.queue <- info.ID: // fetch the details a listing lacks
-			c.inflight[info.ID] = struct{}{}
-			c.stats.refill.Add(1)
-		default:
-			c.stats.drops.Add(1)
+		if _, ok := c.inflight[info.ID]; !ok {
+			c.enqueueLocked(info.ID) // fetch the details a listing lacks
 		}
 	}
 	for id, info := range c.byID {

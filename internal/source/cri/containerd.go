@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 
 	containers "github.com/containerd/containerd/api/services/containers/v1"
 	images "github.com/containerd/containerd/api/services/images/v1"
@@ -71,7 +70,9 @@ func (b *containerdBackend) list(ctx context.Context) ([]*Info, bool, error) {
 			return nil, false, fmt.Errorf("listing containers of namespace %s on %s: %w", ns, b.e.path, err)
 		}
 		for _, c := range resp.Containers {
-			out = append(out, b.info(ns, c))
+			info := b.info(ns, c)
+			info.partial = true // the image digest comes with the details
+			out = append(out, info)
 		}
 	}
 	return out, true, nil
@@ -186,12 +187,4 @@ func parseSpec(raw []byte) ([]Mount, bool) {
 	priv := slices.Contains(s.Process.Capabilities.Bounding, "CAP_SYS_ADMIN") &&
 		len(s.Linux.MaskedPaths) == 0 && len(s.Linux.ReadonlyPaths) == 0
 	return mounts, priv
-}
-
-// sourceNamespace returns the namespace part of a containerd Info.Source.
-func sourceNamespace(source string) string {
-	if i := strings.LastIndexByte(source, '#'); i >= 0 {
-		return source[i+1:]
-	}
-	return ""
 }

@@ -28,7 +28,11 @@ type Info struct {
 	Type            string            // runtime: "containerd", "cri-o", "docker", ...
 	CreatedAt       time.Time         // creation time
 	IsSandbox       bool              // the entry is a pod sandbox (pause container)
-	Source          string            // where it came from: "cri:SOCKET" or "containerd:NAMESPACE"
+	Source          string            // where it came from: "cri:SOCKET" or "containerd:SOCKET#NAMESPACE"
+
+	// partial marks an entry made from a listing, whose details (mounts,
+	// privileged, image id, pod IP) are still being fetched.
+	partial bool
 }
 
 // Mount is one mount of a container.

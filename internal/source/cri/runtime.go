@@ -100,12 +100,13 @@ func (b *criBackend) list(ctx context.Context) ([]*Info, bool, error) {
 	out := make([]*Info, 0, len(sbs.Items)+len(ctrs.Containers))
 	for _, sb := range sbs.Items {
 		info := b.sandboxInfo(typ, sb.Id, sb.Metadata, sb.Labels, sb.CreatedAt)
+		info.partial = true
 		pods[sb.Id] = info
 		out = append(out, info)
 	}
 	for _, c := range ctrs.Containers {
 		info := &Info{ID: c.Id, Labels: c.Labels, SandboxID: c.PodSandboxId, Type: typ,
-			CreatedAt: time.Unix(0, c.CreatedAt), Source: b.name()}
+			CreatedAt: time.Unix(0, c.CreatedAt), Source: b.name(), partial: true}
 		if c.Metadata != nil {
 			info.Name = c.Metadata.Name
 		}
