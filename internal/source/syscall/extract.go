@@ -358,12 +358,11 @@ func evtArg(e *Event, dst []field.Value, arg string, _ bool) ([]field.Value, boo
 	if i < 0 {
 		return dst, false
 	}
-	if t := flagTable(e.Info.Name, e.Info.Params[i].Name); t != nil {
-		if v, ok := intOf(e.Raw.Params[i]); ok {
-			start := len(e.scratch)
-			if e.scratch = appendFlagText(e.scratch, t, uint32(v)); len(e.scratch) > start {
-				return append(dst, field.Value{B: e.scratch[start:len(e.scratch):len(e.scratch)]}), true
-			}
+	if v, ok := uintOf(e.Raw.Params[i]); ok && scap.HasFlagNames(e.Info.Name, e.Info.Params[i].Name) {
+		start := len(e.scratch)
+		var named bool
+		if e.scratch, named = scap.AppendFlagNames(e.scratch, e.Info.Name, e.Info.Params[i].Name, v); named {
+			return append(dst, field.Value{B: e.scratch[start:len(e.scratch):len(e.scratch)]}), true
 		}
 	}
 	return e.str(dst, e.formatParam(i)), true
@@ -404,11 +403,9 @@ func (e *Event) formatParam(i int) string {
 	p := e.Info.Params[i]
 	raw := e.Raw.Params[i]
 	s := scap.FormatParam(p.Type, raw)
-	if t := flagTable(e.Info.Name, p.Name); t != nil {
-		if v, ok := intOf(raw); ok {
-			if names := flagText(t, uint32(v)); names != "" {
-				return s + "(" + names + ")"
-			}
+	if v, ok := uintOf(raw); ok && scap.HasFlagNames(e.Info.Name, p.Name) {
+		if names, named := scap.AppendFlagNames(nil, e.Info.Name, p.Name, v); named {
+			return s + "(" + string(names) + ")"
 		}
 	}
 	if p.Type == scap.Fd && e.Thread != nil {
@@ -419,6 +416,19 @@ func (e *Event) formatParam(i int) string {
 		}
 	}
 	return s
+}
+
+// uintOf decodes a little-endian unsigned integer parameter of any width.
+func uintOf(b []byte) (uint64, bool) {
+	switch len(b) {
+	case 1, 2, 4, 8:
+		var v uint64
+		for i := len(b) - 1; i >= 0; i-- {
+			v = v<<8 | uint64(b[i])
+		}
+		return v, true
+	}
+	return 0, false
 }
 
 // intOf decodes a little-endian signed integer parameter.
