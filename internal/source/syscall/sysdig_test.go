@@ -24,9 +24,9 @@ var diffFields = []string{"evt.num", "evt.type", "evt.dir", "proc.name", "proc.p
 // knownDifferences are fields whose values differ from sysdig 0.29 on the
 // corpus, with the reason; any other difference fails the test.
 var knownDifferences = map[string]string{
-	"fd.num":        "libsinsp reports a placeholder fd (-1, type f) on the enter event of open-family calls and on some events without an fd; peregrine reports no fd there",
-	"fd.typechar":   "the same placeholder fd",
-	"fd.directory":  "libsinsp resolves the directory of fds first seen as process cwd (/); peregrine does not track cwd fds yet",
+	"fd.num":       "libsinsp reports a placeholder fd (-1, type f) on the enter event of open-family calls and on some events without an fd; peregrine reports no fd there",
+	"fd.typechar":  "the same placeholder fd",
+	"fd.directory": "libsinsp resolves the directory of fds first seen as process cwd (/); peregrine does not track cwd fds yet",
 }
 
 // TestDifferentialSysdig compares peregrine's field values with sysdig's.
