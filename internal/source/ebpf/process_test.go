@@ -1,0 +1,166 @@
+//go:build linux && amd64
+
+package ebpf
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/peregrine-sec/peregrine/internal/source/syscall"
+	"golang.org/x/sys/unix"
+)
+
+// TestProcessLifecycle runs sh -c 'cat /etc/hostname; exit 3' in a temp
+// directory and checks the clone, execve, openat and procexit events and
+// the thread state built from them.
+func TestProcessLifecycle(t *testing.T) {
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shPid int
+	s := record(t, Config{}, func() {
+		cmd := exec.Command("/bin/sh", "-c", "cat /etc/hostname; exit 3")
+		cmd.Dir = dir
+		cmd.Env = []string{"PEREGRINE_TEST=1", "PATH=/usr/bin:/bin"}
+		err := cmd.Run()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
+			t.Fatalf("sh: %v", err)
+		}
+		shPid = cmd.Process.Pid
+	})
+
+	// execve of sh
+	sh := s.one(t, "execve", '<', func(r *rec) bool { return r.ev.TID == int64(shPid) && r.int(t, "res") == 0 && r.str(t, "comm") == "sh" })
+	shExe, _ := filepath.EvalSymlinks("/bin/sh")
+	for name, want := range map[string]string{
+		"exe": "/bin/sh", "cwd": dir, "comm": "sh", "filename": "/bin/sh", "trusted_exepath": shExe,
+	} {
+		if got := sh.str(t, name); got != want {
+			t.Errorf("sh execve %s = %q, want %q", name, got, want)
+		}
+	}
+	if got := string(sh.param(t, "args")); got != "-c\x00cat /etc/hostname; exit 3\x00" {
+		t.Errorf("sh execve args = %q", got)
+	}
+	if got := string(sh.param(t, "env")); got != "PEREGRINE_TEST=1\x00PATH=/usr/bin:/bin\x00" {
+		t.Errorf("sh execve env = %q", got)
+	}
+	if sh.int(t, "tid") != int64(shPid) || sh.int(t, "pid") != int64(shPid) {
+		t.Errorf("sh execve tid/pid: %s", sh)
+	}
+	if ptid := sh.int(t, "ptid"); !isOurThread(ptid) {
+		t.Errorf("sh execve ptid %d is not a thread of the test process", ptid)
+	}
+	if sh.uint(t, "uid") != uint64(os.Geteuid()) || sh.uint(t, "gid") != uint64(os.Getegid()) {
+		t.Errorf("sh execve uid/gid: %s", sh)
+	}
+	if sh.uint(t, "fdlimit") == 0 || sh.uint(t, "cap_effective") == 0 {
+		t.Errorf("sh execve fdlimit/caps empty: %s", sh)
+	}
+	if pg := sh.int(t, "pgid"); pg != int64(unix.Getpgrp()) {
+		t.Errorf("sh execve pgid = %d, want %d", pg, unix.Getpgrp())
+	}
+	var st unix.Stat_t
+	unix.Stat(shExe, &st)
+	if sh.uint(t, "exe_ino") != st.Ino || sh.uint(t, "exe_ino_mtime") != uint64(st.Mtim.Nano()) {
+		t.Errorf("sh execve exe_ino %d mtime %d, want %d %d", sh.uint(t, "exe_ino"), sh.uint(t, "exe_ino_mtime"), st.Ino, st.Mtim.Nano())
+	}
+	cg := string(sh.param(t, "cgroups"))
+	if !strings.Contains(cg, "memory=/") || !strings.Contains(cg, "cpu=/") {
+		t.Errorf("sh execve cgroups = %q", cg)
+	}
+	if own, _ := os.ReadFile("/proc/self/cgroup"); strings.Contains(string(own), ":memory:") {
+		want := ""
+		for _, line := range strings.Split(string(own), "\n") {
+			if _, p, ok := strings.Cut(line, ":memory:"); ok {
+				want = "memory=" + p + "\x00"
+			}
+		}
+		if !strings.Contains(cg, want) {
+			t.Errorf("sh execve cgroups %q lack %q", cg, want)
+		}
+	}
+
+	// the child sh forks for cat: clone exit in the child (res 0) and the parent
+	child := s.find("clone", '<', func(r *rec) bool { return r.int(t, "res") == 0 && r.int(t, "ptid") == int64(shPid) })
+	child = append(child, s.find("fork", '<', func(r *rec) bool { return r.int(t, "res") == 0 && r.int(t, "ptid") == int64(shPid) })...)
+	child = append(child, s.find("vfork", '<', func(r *rec) bool { return r.int(t, "res") == 0 && r.int(t, "ptid") == int64(shPid) })...)
+	if len(child) != 1 {
+		t.Fatalf("want one clone child event of sh, got %d", len(child))
+	}
+	catPid := child[0].ev.TID
+	if child[0].int(t, "pid") != catPid || child[0].str(t, "comm") != "sh" || child[0].str(t, "cwd") != dir ||
+		child[0].str(t, "exe") != "/bin/sh" || child[0].int(t, "vtid") != catPid {
+		t.Errorf("clone child: %s", child[0])
+	}
+	parent := s.one(t, child[0].info.Name, '<', func(r *rec) bool { return r.ev.TID == int64(shPid) && r.int(t, "res") == catPid })
+	if parent.int(t, "ptid") != sh.int(t, "ptid") {
+		t.Errorf("clone parent: %s", parent)
+	}
+
+	cat := s.one(t, "execve", '<', byTID(int(catPid)))
+	if cat.str(t, "exe") != "cat" || string(cat.param(t, "args")) != "/etc/hostname\x00" || cat.int(t, "ptid") != int64(shPid) ||
+		cat.str(t, "comm") != "cat" || cat.str(t, "cwd") != dir || !strings.HasSuffix(cat.str(t, "filename"), "/cat") {
+		t.Errorf("cat execve: %s", cat)
+	}
+	open := s.one(t, "openat", '<', func(r *rec) bool { return r.ev.TID == catPid && r.str(t, "name") == "/etc/hostname" })
+	unix.Stat("/etc/hostname", &st)
+	if open.int(t, "fd") < 0 || open.uint(t, "ino") != st.Ino || open.uint(t, "dev") != st.Dev ||
+		open.uint(t, "flags")&3 != 1 || open.int(t, "dirfd") != -100 {
+		t.Errorf("cat openat: %s (want ino %d dev %d)", open, st.Ino, st.Dev)
+	}
+	exit := s.one(t, "procexit", '>', byTID(shPid))
+	if exit.int(t, "status") != 3<<8 || exit.int(t, "ret") != 3 || exit.uint(t, "sig") != 0 {
+		t.Errorf("sh procexit: %s", exit)
+	}
+	s.one(t, "procexit", '>', byTID(int(catPid)))
+
+	// state: the cat thread as the rules see it when it opens the file
+	var checked bool
+	st2 := s.replay(func(r *rec, e *syscall.Event) {
+		if r != open {
+			return
+		}
+		checked = true
+		th := e.Thread
+		if th == nil {
+			t.Fatal("no thread for cat's openat")
+		}
+		if th.Exe != "cat" || th.Comm != "cat" || strings.Join(th.Args, " ") != "/etc/hostname" || th.Cwd != dir ||
+			th.PTID != int64(shPid) || th.PID != catPid || !strings.HasSuffix(th.ExePath, "/cat") {
+			t.Errorf("cat thread: %+v", th)
+		}
+		if f := e.FD(); f == nil || f.Name != "/etc/hostname" || f.Type != 'f' || f.Ino != st.Ino {
+			t.Errorf("cat's fd: %+v", f)
+		}
+		if p := st2parent(e); p == nil || p.Exe != "/bin/sh" || p.Cwd != dir {
+			t.Errorf("cat's parent: %+v", p)
+		}
+	})
+	if !checked {
+		t.Fatal("the openat was not replayed")
+	}
+	if st2.Thread(int64(shPid)) != nil || st2.Thread(catPid) != nil {
+		t.Errorf("exited threads are still in the state")
+	}
+}
+
+// st2parent returns the parent thread of an event's thread.
+func st2parent(e *syscall.Event) *syscall.Thread {
+	if e.Thread == nil {
+		return nil
+	}
+	return e.State.Thread(e.Thread.PTID)
+}
+
+// isOurThread reports whether tid is a thread of the test process.
+func isOurThread(tid int64) bool {
+	_, err := os.Stat("/proc/self/task/" + strconv.FormatInt(tid, 10))
+	return err == nil
+}
+
