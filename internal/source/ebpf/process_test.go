@@ -163,4 +163,3 @@ func isOurThread(tid int64) bool {
 	_, err := os.Stat("/proc/self/task/" + strconv.FormatInt(tid, 10))
 	return err == nil
 }
-
