@@ -183,3 +183,18 @@ func TestMissingRoot(t *testing.T) {
 		t.Error("Scan of a tree without /proc: want an error")
 	}
 }
+
+// tables is what the syscall state loads from a capture; a Snapshot must
+// offer the same methods as scap.Reader so either can be loaded.
+type tables interface {
+	Threads() map[int64]*scap.Thread
+	FDs() map[int64][]scap.FD
+	Users() []scap.User
+	Groups() []scap.Group
+	Machine() scap.Machine
+}
+
+var (
+	_ tables = (*procfs.Snapshot)(nil)
+	_ tables = (*scap.Reader)(nil)
+)
