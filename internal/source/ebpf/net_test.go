@@ -87,7 +87,9 @@ func TestNetworkCalls(t *testing.T) {
 	}
 	local4 := func(a, b int) string { return fmt.Sprintf("127.0.0.1:%d->127.0.0.1:%d", a, b) }
 
-	se := s.one(t, "socket", '>', func(r *rec) bool { return mine(r) && r.uint(t, "type") == unix.SOCK_STREAM|unix.SOCK_CLOEXEC && r.uint(t, "domain") == 2 })
+	se := s.one(t, "socket", '>', func(r *rec) bool {
+		return mine(r) && r.uint(t, "type") == unix.SOCK_STREAM|unix.SOCK_CLOEXEC && r.uint(t, "domain") == 2
+	})
 	if se.uint(t, "proto") != 0 {
 		t.Errorf("socket enter: %s", se)
 	}
