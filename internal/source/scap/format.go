@@ -60,6 +60,9 @@ func FormatParam(t ParamType, raw []byte) string {
 		if !ok {
 			return hexOf(raw)
 		}
+		if v == atFDCWD && t != Errno {
+			return "-100(AT_FDCWD)"
+		}
 		if name := errnoNames[-v]; v < 0 && name != "" {
 			return strconv.FormatInt(v, 10) + "(" + name + ")"
 		}
@@ -101,6 +104,9 @@ func FormatParam(t ParamType, raw []byte) string {
 	}
 	return hexOf(raw)
 }
+
+// atFDCWD is the dirfd value meaning the working directory.
+const atFDCWD = -100
 
 // hexOf renders raw bytes in hex ("" for an empty value).
 func hexOf(raw []byte) string {
