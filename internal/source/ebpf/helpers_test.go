@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -129,6 +130,9 @@ type session struct {
 func record(t *testing.T, cfg Config, act func()) *session {
 	t.Helper()
 	needKernel(t)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
 	c, err := Open(cfg)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
