@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/peregrine-sec/peregrine/internal/alert"
+	"github.com/peregrine-sec/peregrine/internal/source/cri"
 	"github.com/peregrine-sec/peregrine/internal/source/ebpf"
 	"github.com/peregrine-sec/peregrine/internal/source/procfs"
 	"github.com/peregrine-sec/peregrine/internal/source/scap"
@@ -47,7 +48,16 @@ func runSyscallLive(ctx context.Context, in Input) error {
 	}
 	log.Info("syscall capture started", "processes", len(snap.Threads()), "scan", time.Since(start).Round(time.Millisecond),
 		"event_types", eventTypesText(in.EventTypes))
-	live := &syscall.Live{Capture: capture, Initial: snap, Containers: in.Containers,
+	containers := in.Containers
+	if containers == nil {
+		c := cri.New(cri.Options{Logger: log})
+		go func() { _ = c.Run(ctx) }()
+		if in.Registry != nil {
+			_ = in.Registry.Register(c.Collector())
+		}
+		containers = newRuntimeContainers(c)
+	}
+	live := &syscall.Live{Capture: capture, Initial: snap, Containers: containers,
 		Resolve: func(tid int64) (*scap.Thread, []scap.FD, bool) {
 			s, err := scanner.ScanProcess(tid)
 			if err != nil {

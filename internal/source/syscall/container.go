@@ -55,6 +55,9 @@ func segmentID(seg, path string) (string, string) {
 		return seg, "podman"
 	case strings.Contains(path, "crio"):
 		return seg, "cri-o"
+	case strings.Count(path, "/") >= 2:
+		// containerd's own namespaces ("ctr run"): /NAMESPACE/ID
+		return seg, "containerd"
 	}
 	return "", ""
 }

@@ -11,6 +11,7 @@ func TestContainerID(t *testing.T) {
 		{[]string{"cpuset=/docker/" + id}, id, "docker"},
 		{[]string{"0::/system.slice/docker-" + id + ".scope"}, id, "docker"},
 		{[]string{"cpu=/k8s.io/" + id}, id, "containerd"},
+		{[]string{"0::/default/" + id}, id, "containerd"},
 		{[]string{"memory=/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1234.slice/cri-containerd-" + id + ".scope"}, id, "containerd"},
 		{[]string{"memory=/kubepods/besteffort/pod0f3c/" + id}, id, "containerd"},
 		{[]string{"0::/machine.slice/libpod-" + id + ".scope"}, id, "podman"},
