@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -31,6 +32,7 @@ type ring struct {
 	epfd, evfd int
 	events     [2]unix.EpollEvent
 	closed     atomic.Bool
+	wakeMu     sync.Mutex // orders wake against closing evfd
 }
 
 // newRing maps the ring buffer m and sets up its epoll wakeups.
@@ -118,8 +120,12 @@ func (r *ring) wait(timeoutMs int) error {
 
 // wake interrupts wait.
 func (r *ring) wake() {
-	one := [8]byte{1}
-	unix.Write(r.evfd, one[:])
+	r.wakeMu.Lock()
+	defer r.wakeMu.Unlock()
+	if r.evfd >= 0 {
+		one := [8]byte{1}
+		unix.Write(r.evfd, one[:])
+	}
 }
 
 // close makes consume loops stop.
@@ -141,6 +147,8 @@ func (r *ring) unmap() {
 		unix.Munmap(r.cons)
 		r.cons = nil
 	}
+	r.wakeMu.Lock()
+	defer r.wakeMu.Unlock()
 	for _, fd := range []*int{&r.epfd, &r.evfd} {
 		if *fd >= 0 {
 			unix.Close(*fd)
