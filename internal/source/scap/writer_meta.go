@@ -140,8 +140,14 @@ func appendFDList(b []byte, tid int64, fds []FD) []byte {
 		b = appendU64(b, uint64(f.Num))
 		b = appendU64(b, f.Ino)
 		typ := f.Type
-		if typ == FDFile {
+		switch {
+		case typ == FDFile:
 			typ = FDFileV2
+		case typ > FDFileV2:
+			// Kinds newer readers know (bpf, userfaultfd, io_uring, memfd,
+			// pidfd) are written as "unsupported" with their name, which
+			// every reader accepts.
+			typ = FDUnsupported
 		}
 		b = appendU8(b, uint8(typ))
 		switch typ {
