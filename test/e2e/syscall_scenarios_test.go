@@ -96,11 +96,11 @@ func syscallScenarios() []scenario {
 			name: "fileless_memfd_exec",
 			host: func(t *testing.T, e *syscallEnv, m string) []want {
 				hostRun(t, e.tool, "memfd-exec", m)
-				return []want{memfdWant(m)}
+				return memfdWants(m)
 			},
 			ctr: func(t *testing.T, e *syscallEnv, c *container, m string) []want {
 				ctrRun(t, c, "/e2e/pgtool", "memfd-exec", m)
-				return []want{memfdWant(m)}
+				return memfdWants(m)
 			},
 		},
 		{
@@ -364,9 +364,18 @@ func ptraceWant(rule, m string) want {
 	return want{rule: rule, fields: fm("proc.name", "pgtool", "evt.type", "ptrace"), contains: fm("proc.cmdline", m)}
 }
 
-func memfdWant(m string) want {
-	return want{rule: "Fileless execution via memfd_create", fields: fm("evt.type", "execve", "evt.res", "SUCCESS"),
+// memfdWants: the detection, and the executable path the upstream
+// exception for runc (proc.exepath = "memfd:runc_cloned:/proc/self/exe")
+// relies on: "memfd:NAME".
+func memfdWants(m string) []want {
+	w := want{rule: "Fileless execution via memfd_create", fields: fm("evt.type", "execve", "evt.res", "SUCCESS"),
 		contains: fm("proc.cmdline", m, "proc.name", "memfd:", "evt.arg.flags", "EXE_FROM_MEMFD")}
+	path := w
+	path.fields = fm("evt.type", "execve", "proc.exepath", "memfd:"+m)
+	path.gap = "execveat(AT_EMPTY_PATH) of a memfd: proc.exepath is \"/\", expected \"memfd:" + m +
+		"\" (the kernel's exe link is \"/memfd:NAME (deleted)\"; the upstream macro known_memfd_execution_processes " +
+		"compares proc.exepath with \"memfd:runc_cloned:/proc/self/exe\", so that exception can never match)"
+	return []want{w, path}
 }
 
 // linkWants: coreutils ln calls symlinkat/linkat, busybox ln symlink/link.

@@ -154,7 +154,7 @@ func expect(t *testing.T, e *syscallEnv, wants []want, containerID, m string) {
 			t.Logf("%q: %s", w.rule, al.Output)
 		case w.gap != "":
 			gaps = append(gaps, fmt.Sprintf("%q: %s", w.rule, w.gap))
-			t.Logf("%q not raised (known gap); near misses:\n%s", w.rule, near)
+			t.Logf("%q not raised with %v (known gap); near misses:\n%s", w.rule, w.fields, near)
 		default:
 			t.Errorf("%q not raised with %v (contains %v) within %v; near misses:\n%s", w.rule, w.fields, w.contains, alertWait, near)
 		}
