@@ -66,8 +66,20 @@ func baseExtractors() map[string]fieldFn {
 		"proc.name":         thread(func(t *Thread) (string, bool) { return t.Comm, true }),
 		"proc.exe":          thread(func(t *Thread) (string, bool) { return t.Exe, true }),
 		"proc.exepath":      thread(func(t *Thread) (string, bool) { return t.ExePath, true }),
-		"proc.cwd":          thread(func(t *Thread) (string, bool) { return t.Cwd, true }),
-		"proc.args":         thread(func(t *Thread) (string, bool) { return strings.Join(t.Args, " "), true }),
+		"proc.cwd": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+			t := e.Thread
+			if t == nil || t.Comm == "" {
+				return dst, false
+			}
+			// libsinsp keeps working directories with a trailing slash.
+			start := len(e.scratch)
+			e.scratch = append(e.scratch, t.Cwd...)
+			if n := len(e.scratch); n == start || e.scratch[n-1] != '/' {
+				e.scratch = append(e.scratch, '/')
+			}
+			return append(dst, field.Value{B: e.scratch[start:len(e.scratch):len(e.scratch)]}), true
+		},
+		"proc.args": thread(func(t *Thread) (string, bool) { return strings.Join(t.Args, " "), true }),
 		"proc.cmdline": thread(func(t *Thread) (string, bool) {
 			if len(t.Args) == 0 {
 				return t.Comm, true
@@ -80,10 +92,12 @@ func baseExtractors() map[string]fieldFn {
 			if e.Thread == nil {
 				return dst, false
 			}
+			// The process id of the parent process (libsinsp's ancestor
+			// process), or the recorded parent thread id when it is gone.
 			if p := e.parent(e.Thread); p != nil {
 				return append(dst, field.Value{N: uint64(p.PID)}), true
 			}
-			return append(dst, field.Value{N: uint64(e.Thread.PTID)}), true // -1 when unknown
+			return append(dst, field.Value{N: uint64(e.State.parentTID(e.Thread))}), true // -1 when unknown
 		},
 		"proc.pname": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
 			if p := e.parent(e.Thread); p != nil {

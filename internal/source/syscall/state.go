@@ -175,6 +175,9 @@ func fromScap(f scap.FD) *FD {
 // parent returns the parent of t: the thread that created it or, after it
 // exited, the thread that adopted t (as Linux reparents to a reaper).
 func (s *State) parent(t *Thread) *Thread {
+	if mt := s.threads[t.PID]; mt != nil {
+		t = mt // a process's parent is its main thread's
+	}
 	ptid := t.PTID
 	for i := 0; i < 8; i++ {
 		if p := s.threads[ptid]; p != nil {
@@ -187,6 +190,23 @@ func (s *State) parent(t *Thread) *Thread {
 		ptid = r
 	}
 	return nil
+}
+
+// parentTID returns the parent thread id of t's process: its main
+// thread's, or the reaper that adopted it after that parent exited.
+func (s *State) parentTID(t *Thread) int64 {
+	if mt := s.threads[t.PID]; mt != nil {
+		t = mt
+	}
+	ptid := t.PTID
+	for i := 0; i < 8 && s.threads[ptid] == nil; i++ {
+		r, ok := s.reaped[ptid]
+		if !ok || r == ptid {
+			break
+		}
+		ptid = r
+	}
+	return ptid
 }
 
 // Thread returns a thread, or nil.
@@ -302,6 +322,13 @@ func (s *State) newThread(ev *scap.Event, info *scap.Info, inherit bool) *Thread
 	t.PID, _ = int64Param(ev, info, "pid")
 	t.PTID, _ = int64Param(ev, info, "ptid")
 	parent := s.threads[t.PTID]
+	if t.PID != t.TID && t.PID > 0 {
+		// A new thread copies its process (the main thread), not the
+		// process's parent.
+		if leader := s.threads[t.PID]; leader != nil {
+			parent = leader
+		}
+	}
 	if parent != nil && inherit {
 		*t = Thread{TID: ev.TID, PID: t.PID, PTID: t.PTID, Comm: parent.Comm, Exe: parent.Exe, ExePath: parent.ExePath,
 			Args: parent.Args, Cwd: parent.Cwd, UID: parent.UID, GID: parent.GID, LoginUID: parent.LoginUID,
@@ -316,7 +343,7 @@ func (s *State) newThread(ev *scap.Event, info *scap.Info, inherit bool) *Thread
 	}
 	if t.fds == nil {
 		t.fds = map[int64]*FD{}
-		if parent != nil && inherit {
+		if parent != nil && inherit && parent.PID != t.PID {
 			for k, v := range parent.fds { // a new process inherits a copy
 				t.fds[k] = v
 			}
