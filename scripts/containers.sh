@@ -42,7 +42,7 @@ if [[ ${#need[@]} -gt 0 ]]; then
 else
   say "containerd, runc and busybox-static already installed"
 fi
-if ! /bin/busybox --list 2>/dev/null | grep -qx sleep; then
+if ! /bin/busybox --list 2>/dev/null | grep -x sleep >/dev/null; then
   say "/bin/busybox is not a static busybox with applets (install busybox-static)"
   exit 1
 fi

@@ -58,5 +58,12 @@ if [ "${PEREGRINE_E2E:-1}" != 0 ]; then
   echo "$PEREGRINE_K8S_BIN"
 fi
 
+echo "== containers for the syscall end-to-end tests"
+# containerd, runc and a busybox rootfs and image (scripts/containers.sh).
+# PEREGRINE_CONTAINERS=0 skips the container tests.
+if [ "${PEREGRINE_CONTAINERS:-1}" != 0 ] && [ "$(id -u)" = 0 ]; then
+  scripts/containers.sh
+fi
+
 echo "== go test"
 go test -count=1 -timeout 30m ./...
