@@ -68,3 +68,37 @@ func BenchmarkSyscallCaptureRules(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 	b.ReportMetric(float64(len(evs)), "distinct-events")
 }
+
+// BenchmarkReplayLargeCapture replays a large live capture (the file named
+// by PEREGRINE_BENCH_SCAP, recorded with `peregrine run --capture`; see
+// docs/benchmarks.md) through the full upstream syscall rule set on one
+// goroutine: reading, decoding, thread and fd state, and rules, per event.
+func BenchmarkReplayLargeCapture(b *testing.B) {
+	path := os.Getenv("PEREGRINE_BENCH_SCAP")
+	if path == "" {
+		b.Skip("PEREGRINE_BENCH_SCAP names no capture")
+	}
+	up := filepath.Join(testutil.SharedDir(b), "compat", "rules", "upstream")
+	eng := newEngine()
+	loaded := load(b, eng, filepath.Join(up, "falco_rules.yaml"), filepath.Join(up, "falco-incubating_rules.yaml"), filepath.Join(up, "falco-sandbox_rules.yaml"))
+	rs, err := eng.NewRuleSet(syscall.SourceName, loaded, engine.MatchAll)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := rs.NewMatcher()
+	var events, matched int
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		err := syscall.ReplayFile(context.Background(), path, func(ev event.Event) {
+			events++
+			matched += len(m.Match(ev))
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(events)/float64(b.N), "events/replay")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(events), "ns/event")
+}

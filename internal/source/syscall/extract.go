@@ -79,15 +79,10 @@ func baseExtractors() map[string]fieldFn {
 			}
 			return append(dst, field.Value{B: e.scratch[start:len(e.scratch):len(e.scratch)]}), true
 		},
-		"proc.args": thread(func(t *Thread) (string, bool) { return strings.Join(t.Args, " "), true }),
-		"proc.cmdline": thread(func(t *Thread) (string, bool) {
-			if len(t.Args) == 0 {
-				return t.Comm, true
-			}
-			return t.Comm + " " + strings.Join(t.Args, " "), true
-		}),
-		"proc.pid":   threadNum(func(t *Thread) int64 { return t.PID }),
-		"thread.tid": threadNum(func(t *Thread) int64 { return t.TID }),
+		"proc.args":    threadJoin(func(t *Thread) (string, []string) { return "", t.Args }),
+		"proc.cmdline": threadJoin(func(t *Thread) (string, []string) { return t.Comm, t.Args }),
+		"proc.pid":     threadNum(func(t *Thread) int64 { return t.PID }),
+		"thread.tid":   threadNum(func(t *Thread) int64 { return t.TID }),
 		"proc.ppid": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
 			if e.Thread == nil {
 				return dst, false
@@ -107,7 +102,7 @@ func baseExtractors() map[string]fieldFn {
 		},
 		"proc.pcmdline": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
 			if p := e.parent(e.Thread); p != nil {
-				return e.str(dst, strings.TrimSpace(p.Comm+" "+strings.Join(p.Args, " "))), true
+				return append(dst, e.joinValue(p.Comm, p.Args)), true
 			}
 			return dst, false
 		},
@@ -119,9 +114,17 @@ func baseExtractors() map[string]fieldFn {
 			}
 			return dst, false
 		},
-		"fd.name":     fdString(func(f *FD) (string, bool) { return f.Name, f.Name != "" }),
-		"fd.typechar": fdString(func(f *FD) (string, bool) { return string(f.Type), true }),
-		"fd.type":     fdString(func(f *FD) (string, bool) { return fdTypeName(f.Type), true }),
+		"fd.name": fdString(func(f *FD) (string, bool) { return f.Name, f.Name != "" }),
+		"fd.typechar": func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+			f := e.FD()
+			if f == nil {
+				return dst, false
+			}
+			start := len(e.scratch)
+			e.scratch = append(e.scratch, f.Type)
+			return append(dst, field.Value{B: e.scratch[start:len(e.scratch):len(e.scratch)]}), true
+		},
+		"fd.type": fdString(func(f *FD) (string, bool) { return fdTypeName(f.Type), true }),
 		"fd.filename": fdString(func(f *FD) (string, bool) {
 			return path.Base(f.Name), (f.Type == 'f' || f.Type == 'd') && f.Name != ""
 		}),
@@ -208,6 +211,31 @@ func (e *Event) str(dst []field.Value, s string) []field.Value {
 	start := len(e.scratch)
 	e.scratch = append(e.scratch, s...)
 	return append(dst, field.Value{B: e.scratch[start:len(e.scratch):len(e.scratch)]})
+}
+
+// joinValue renders head and parts joined by spaces (head left out when
+// empty) into the scratch buffer.
+func (e *Event) joinValue(head string, parts []string) field.Value {
+	start := len(e.scratch)
+	e.scratch = append(e.scratch, head...)
+	for _, p := range parts {
+		if len(e.scratch) > start {
+			e.scratch = append(e.scratch, ' ')
+		}
+		e.scratch = append(e.scratch, p...)
+	}
+	return field.Value{B: e.scratch[start:len(e.scratch):len(e.scratch)]}
+}
+
+// threadJoin extracts a thread's text made of a head and parts.
+func threadJoin(get func(*Thread) (string, []string)) fieldFn {
+	return func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+		if e.Thread == nil || e.Thread.Comm == "" {
+			return dst, false
+		}
+		head, parts := get(e.Thread)
+		return append(dst, e.joinValue(head, parts)), true
+	}
 }
 
 // strValue returns a text value copied into the event's scratch buffer.

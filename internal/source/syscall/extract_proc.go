@@ -70,13 +70,13 @@ func processExtractors(m map[string]fieldFn) {
 			}
 			return e.str(dst, v), true
 		}
-		return e.str(dst, strings.Join(t.Env, " ")), true
+		return append(dst, e.joinValue("", t.Env)), true
 	}
 	m["proc.pexe"] = parentString(func(t *Thread) string { return t.Exe })
 	m["proc.pexepath"] = parentString(func(t *Thread) string { return t.ExePath })
 	m["proc.aexe"] = ancestors(func(e *Event, t *Thread) field.Value { return e.strValue(t.Exe) })
 	m["proc.aexepath"] = ancestors(func(e *Event, t *Thread) field.Value { return e.strValue(t.ExePath) })
-	m["proc.acmdline"] = ancestors(func(e *Event, t *Thread) field.Value { return e.strValue(cmdline(t)) })
+	m["proc.acmdline"] = ancestors(func(e *Event, t *Thread) field.Value { return e.joinValue(t.Comm, t.Args) })
 	m["proc.exeline"] = thread(func(t *Thread) (string, bool) {
 		return strings.TrimSpace(t.Exe + " " + strings.Join(t.Args, " ")), true
 	})
@@ -107,7 +107,7 @@ func processExtractors(m map[string]fieldFn) {
 		if e.Thread == nil || len(e.Thread.Cgroups) == 0 {
 			return dst, false
 		}
-		return e.str(dst, strings.Join(e.Thread.Cgroups, " ")), true
+		return append(dst, e.joinValue("", e.Thread.Cgroups)), true
 	}
 	m["thread.cgroup"] = func(e *Event, dst []field.Value, arg string, _ bool) ([]field.Value, bool) {
 		if e.Thread == nil {
@@ -138,14 +138,6 @@ func processExtractors(m map[string]fieldFn) {
 		}
 		return e.str(dst, strconv.FormatUint(uint64(e.Thread.GID), 10)), true
 	}
-}
-
-// cmdline renders a thread's command line as proc.cmdline does.
-func cmdline(t *Thread) string {
-	if len(t.Args) == 0 {
-		return t.Comm
-	}
-	return t.Comm + " " + strings.Join(t.Args, " ")
 }
 
 // known extracts a number of a thread (threads known only by their id

@@ -78,6 +78,8 @@ type State struct {
 	nameChanged bool
 	// reaped maps exited threads to the thread that adopted their children.
 	reaped map[int64]int64
+	// paths holds the path strings of recent opens (see pathParam).
+	paths map[string]string
 }
 
 // NewState returns empty state bounded to maxThreads threads (0: 100,000).
@@ -86,7 +88,7 @@ func NewState(maxThreads int) *State {
 		maxThreads = 100000
 	}
 	return &State{threads: map[int64]*Thread{}, users: map[uint32]string{}, groups: map[uint32]string{},
-		reaped: map[int64]int64{}, maxThreads: maxThreads}
+		reaped: map[int64]int64{}, paths: map[string]string{}, maxThreads: maxThreads}
 }
 
 // Tables is what a capture's metadata blocks (or a scan of /proc) hold:

@@ -1,6 +1,7 @@
 package syscall
 
 import (
+	"bytes"
 	"encoding/binary"
 	"net/netip"
 	"path"
@@ -272,10 +273,10 @@ const (
 
 // openedFD describes the fd an open-family exit returned.
 func (s *State) openedFD(t *Thread, ev *scap.Event, info *scap.Info, res int64) *FD {
-	raw, _ := stringParam(ev, info, "name")
-	f := &FD{Num: res, Type: 'f', NameRaw: raw}
-	name := raw
-	if name != "" && !path.IsAbs(name) {
+	raw := s.pathParam(ev, info, "name")
+	f := &FD{Num: res, Type: 'f', Name: raw}
+	if raw != "" && !path.IsAbs(raw) {
+		f.NameRaw = raw // fd.nameraw: the path as given, when it differs
 		dir := t.Cwd
 		if dirfd, ok := int64Param(ev, info, "dirfd"); ok && dirfd != atFDCWD {
 			if d := t.fds[dirfd]; d != nil {
@@ -283,12 +284,11 @@ func (s *State) openedFD(t *Thread, ev *scap.Event, info *scap.Info, res int64) 
 			}
 		}
 		if dir != "" {
-			name = path.Join(dir, name)
+			f.Name = path.Join(dir, raw)
 		}
-	} else if name != "" {
-		name = path.Clean(name)
+	} else if raw != "" {
+		f.Name = path.Clean(raw) // no copy when already clean
 	}
-	f.Name = name
 	if v, ok := uintParam(ev, info, "flags"); ok {
 		f.OpenFlags = uint32(v)
 	} else if info.Name == "creat" {
@@ -305,6 +305,31 @@ func (s *State) openedFD(t *Thread, ev *scap.Event, info *scap.Info, res int64) 
 	}
 	return f
 }
+
+// pathParam returns a path parameter as a string shared with earlier
+// events naming the same path, so that files opened again and again cost
+// no new string.
+func (s *State) pathParam(ev *scap.Event, info *scap.Info, name string) string {
+	b, _, ok := param(ev, info, name)
+	if !ok {
+		return ""
+	}
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	if v, ok := s.paths[string(b)]; ok { // no allocation for the lookup
+		return v
+	}
+	if len(s.paths) >= maxInternedPaths {
+		clear(s.paths)
+	}
+	v := string(b)
+	s.paths[v] = v
+	return v
+}
+
+// maxInternedPaths bounds the shared path strings.
+const maxInternedPaths = 1 << 16
 
 // PPM_O_* open flags used by the state.
 const (
