@@ -53,7 +53,8 @@ and staging rules before production.
 Sources and what PATH holds:
   k8s_audit       Kubernetes audit events: JSON lines, Event, EventList or arrays
   aws_cloudtrail  CloudTrail log files (*.json, *.json.gz), walked recursively
-  github, okta, gcp_auditlog  JSON events, one per line`,
+  github, okta, gcp_auditlog  JSON events, one per line
+  syscall         .scap captures (Falco, sysdig, or peregrine run --capture), gzip too`,
 		Example: "  peregrine replay --source k8s_audit /var/log/kubernetes/audit.log\n  peregrine replay --source k8s_audit -r my_rules.yaml -o json_output=true audit/",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
