@@ -41,7 +41,9 @@
 // from the process's argument area (argv from user memory on a failed
 // execve), env from its environment area, tid/pid/ptid from
 // task->pid/tgid/real_parent->pid, cwd and trusted_exepath by walking
-// dentries and mounts up to the task's root (at most 48 components),
+// dentries and mounts up to the task's root (at most 48 components; a file
+// outside any mounted tree, such as an executed memfd, is named by its
+// dentry: "memfd:NAME", as Falco's drivers report it),
 // cgroups by walking the kernfs nodes of the cpuset, cpu, cpuacct, io and
 // memory subsystems, fdlimit, page faults, memory sizes, comm, tty,
 // loginuid, credentials and capabilities from the task, execve flags

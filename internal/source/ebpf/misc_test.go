@@ -17,9 +17,13 @@ import (
 const helperEnv = "PEREGRINE_EBPF_TEST_HELPER"
 
 func TestMain(m *testing.M) {
-	if os.Getenv(helperEnv) == "privileges" {
+	switch os.Getenv(helperEnv) {
+	case "privileges":
 		helperPrivileges()
 		os.Exit(0)
+	case "memfd-exec":
+		helperMemfdExec()
+		os.Exit(1) // only reached when the exec failed
 	}
 	os.Exit(m.Run())
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/peregrine-sec/peregrine/internal/source/syscall"
 	"golang.org/x/sys/unix"
@@ -162,4 +163,82 @@ func st2parent(e *syscall.Event) *syscall.Thread {
 func isOurThread(tid int64) bool {
 	_, err := os.Stat("/proc/self/task/" + strconv.FormatInt(tid, 10))
 	return err == nil
+}
+
+// memfdName is the name runc gives the memfd copy of itself it re-executes
+// (the upstream rules' exception compares proc.exepath with
+// "memfd:runc_cloned:/proc/self/exe").
+const memfdName = "runc_cloned:/proc/self/exe"
+
+// helperMemfdExec copies /bin/true into a memfd and executes it with
+// execveat(fd, "", AT_EMPTY_PATH), as fexecve does.
+func helperMemfdExec() {
+	fd, err := unix.MemfdCreate(memfdName, unix.MFD_CLOEXEC)
+	if err != nil {
+		os.Exit(2)
+	}
+	bin, err := os.ReadFile("/bin/true")
+	if err != nil {
+		os.Exit(3)
+	}
+	if _, err := unix.Write(fd, bin); err != nil {
+		os.Exit(4)
+	}
+	argv := []*byte{bytePtr("true-from-memfd"), nil}
+	envp := []*byte{bytePtr("PEREGRINE_MEMFD=1"), nil}
+	sys(unix.SYS_EXECVEAT, fd, "", unsafe.Pointer(&argv[0]), unsafe.Pointer(&envp[0]), unix.AT_EMPTY_PATH)
+}
+
+func bytePtr(s string) *byte {
+	p, _ := unix.BytePtrFromString(s)
+	return p
+}
+
+// TestMemfdExec checks that an executable run from a memfd has the
+// trusted_exepath "memfd:NAME" and the PPM_EXE_FROM_MEMFD flag, and that
+// the state's proc.exepath is that path.
+func TestMemfdExec(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	s := record(t, Config{}, func() {
+		cmd := exec.Command(exe)
+		cmd.Env = []string{helperEnv + "=memfd-exec"}
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("helper: %v %s", err, out)
+		}
+		pid = cmd.Process.Pid
+	})
+	// On x86_64 a successful execveat reaches sys_exit as an execve (the
+	// kernel reports syscall 59), and Falco's probe sends an execve exit
+	// for it too.
+	ev := s.one(t, "execve", '<', func(r *rec) bool {
+		return r.ev.TID == int64(pid) && r.int(t, "res") == 0 && r.str(t, "exe") == "true-from-memfd"
+	})
+	const want = "memfd:" + memfdName
+	if got := ev.str(t, "trusted_exepath"); got != want {
+		t.Errorf("execve trusted_exepath = %q, want %q", got, want)
+	}
+	const exeFromMemfd = 1 << 2
+	if ev.uint(t, "flags")&exeFromMemfd == 0 {
+		t.Errorf("execve flags %#x lack PPM_EXE_FROM_MEMFD", ev.uint(t, "flags"))
+	}
+	if ev.str(t, "comm") != "memfd:runc_clon" || !strings.HasPrefix(ev.str(t, "filename"), "/dev/fd/") {
+		t.Errorf("execve: %s", ev)
+	}
+	var checked bool
+	s.replay(func(r *rec, e *syscall.Event) {
+		if r != ev {
+			return
+		}
+		checked = true
+		if e.Thread == nil || e.Thread.ExePath != want || e.Thread.ExeFlags&exeFromMemfd == 0 {
+			t.Errorf("thread after the memfd exec: %+v", e.Thread)
+		}
+	})
+	if !checked {
+		t.Fatal("the execve was not replayed")
+	}
 }

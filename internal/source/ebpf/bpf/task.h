@@ -136,6 +136,7 @@ struct walk_ctx {
 	struct mount *mnt;
 	struct kernfs_node *kn;
 	__u32 n;
+	__u32 pseudo; /* the walk ended at a dentry of no mounted tree */
 };
 
 /* dentry_step records one path component (leaf first), crossing mounts. */
@@ -150,7 +151,13 @@ static long dentry_step(__u64 i, void *arg)
 		return 1;
 	struct dentry *mnt_root = BPF_CORE_READ(vm, mnt_root);
 	struct dentry *parent = BPF_CORE_READ(d, d_parent);
-	if (d == mnt_root || d == parent) {
+	if (d == parent && d != mnt_root) {
+		/* A root that is no mount's root: a pseudo file system's
+		 * dentry (memfd, pipe, anon inode) or a disconnected one. */
+		w->pseudo = 1;
+		return 1;
+	}
+	if (d == mnt_root) {
 		struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
 		if (mp == mnt || !mp)
 			return 1;
@@ -202,7 +209,9 @@ static long emit_step(__u64 i, void *arg)
 
 /* raw_path writes the path of (dentry, vfsmnt) as seen from the current
  * task's root, NUL-terminated, and returns its length. Deeper paths keep
- * their last MAX_COMPONENTS components. */
+ * their last MAX_COMPONENTS components. A file of no mounted tree is named
+ * by its dentry alone, as Falco's drivers do: an executed memfd is
+ * "memfd:NAME" (not "/memfd:NAME (deleted)" as d_path writes it). */
 static __always_inline __u16 raw_path(struct scratch *s, struct dentry *dentry, struct vfsmount *vfsmnt)
 {
 	struct task_struct *t = cur_task();
@@ -215,7 +224,13 @@ static __always_inline __u16 raw_path(struct scratch *s, struct dentry *dentry, 
 	};
 	__u32 start = s->pos;
 	bpf_loop(MAX_COMPONENTS + 8, dentry_step, &w, 0);
-	if (w.n == 0)
+	struct dentry *last = w.dentry;
+	if (w.n == 0 && w.pseudo && last) {
+		if (!raw_str(s, BPF_CORE_READ(last, d_name.name), 256, 0))
+			raw_u8(s, '/');
+		else
+			s->pos -= 1; /* the final NUL is written below */
+	} else if (w.n == 0)
 		raw_u8(s, '/');
 	else
 		bpf_loop(MAX_COMPONENTS, emit_step, &w, 0);
