@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"sync"
 
 	"github.com/peregrine-sec/peregrine/internal/engine"
@@ -102,6 +103,7 @@ func (r *runner) process(ctx context.Context) error {
 			if types, all := rs.IndexValues("evt.type"); !all {
 				in.EventTypes = types
 			}
+			in.Syscall = r.syscallOptions()
 			run = func(ctx context.Context) error { return b.Live(ctx, in) }
 		}
 		wg.Add(1)
@@ -183,4 +185,28 @@ func (r *runner) initConfig(b source.Builtin) any {
 		}
 	}
 	return nil
+}
+
+// syscallOptions are the live capture settings of the configuration:
+// Falco's engine.modern_ebpf buffer preset and syscall_event_drops.
+func (r *runner) syscallOptions() source.SyscallOptions {
+	d := r.cfg.SyscallEventDrops
+	o := source.SyscallOptions{DropActions: d.Actions, DropThreshold: d.Threshold, DropRate: d.Rate,
+		DropMaxBurst: d.MaxBurst, SimulateDrops: d.SimulateDrops}
+	if p := r.cfg.Engine.ModernEBPF.BufSizePreset; p >= 1 && p <= 10 {
+		// Falco's presets size one buffer per cpus_for_each_buffer CPUs
+		// (default 2); peregrine's single ring holds as much as all of them.
+		per := 1 << 20 << (p - 1)
+		each := r.cfg.Engine.ModernEBPF.CPUsForEachBuffer
+		if each <= 0 {
+			each = 2
+		}
+		buffers := (runtime.NumCPU() + each - 1) / each
+		size := per
+		for size < per*buffers {
+			size <<= 1
+		}
+		o.RingBufferBytes = size
+	}
+	return o
 }

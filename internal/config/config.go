@@ -58,6 +58,35 @@ type Webserver struct {
 	PrometheusMetricsEnabled bool   `yaml:"prometheus_metrics_enabled"`
 }
 
+// Engine is Falco's engine section; peregrine's live capture is the
+// modern_ebpf kind.
+type Engine struct {
+	Kind       string `yaml:"kind"`
+	ModernEBPF struct {
+		// BufSizePreset sizes the ring buffer as Falco's presets do (1: 1 MiB
+		// ... 10: 512 MiB per buffer); 0 keeps peregrine's default.
+		BufSizePreset     int  `yaml:"buf_size_preset"`
+		CPUsForEachBuffer int  `yaml:"cpus_for_each_buffer"`
+		DropFailedExit    bool `yaml:"drop_failed_exit"`
+	} `yaml:"modern_ebpf"`
+}
+
+// SyscallEventDrops is Falco's reporting of lost syscall events.
+type SyscallEventDrops struct {
+	// Threshold is the share of lost events, in percent of the events of
+	// the second, above which the actions run.
+	Threshold float64 `yaml:"threshold"`
+	// Actions: ignore, log, alert, exit.
+	Actions []string `yaml:"actions"`
+	// Rate and MaxBurst bound the actions: a token bucket refilled at Rate
+	// per second holding at most MaxBurst.
+	Rate     float64 `yaml:"rate"`
+	MaxBurst int     `yaml:"max_burst"`
+	// SimulateDrops reports one lost event every second (for testing the
+	// reporting path).
+	SimulateDrops bool `yaml:"simulate_drops"`
+}
+
 // AppendOutput is one entry of append_output.
 type AppendOutput struct {
 	Match struct {
@@ -90,6 +119,10 @@ type Config struct {
 	HTTPOutput                      Output         `yaml:"http_output"`
 	AppendOutputs                   []AppendOutput `yaml:"append_output"`
 	Webserver                       Webserver      `yaml:"webserver"`
+	// Engine tunes the live syscall capture (Falco's engine section).
+	Engine Engine `yaml:"engine"`
+	// SyscallEventDrops says what lost syscall events lead to.
+	SyscallEventDrops SyscallEventDrops `yaml:"syscall_event_drops"`
 	// Labels are peregrine's static enrichment labels (cluster, region,
 	// team...): available as meta.label[KEY] and added to every alert.
 	Labels map[string]string `yaml:"labels"`
@@ -141,6 +174,14 @@ http_output:
   user_agent: falcosecurity/falco
 destinations_queue_dir: /var/lib/peregrine/queue
 destinations_drain_timeout: 30s
+syscall_event_drops:
+  threshold: .1
+  actions: [log, alert]
+  rate: .03333
+  max_burst: 1
+  simulate_drops: false
+engine:
+  kind: modern_ebpf
 webserver:
   enabled: false
   listen_address: 0.0.0.0

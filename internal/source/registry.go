@@ -43,6 +43,24 @@ type Input struct {
 	Containers syscall.ContainerLookup
 	// Alert delivers an internal alert (lost events...) to the outputs.
 	Alert func(*alert.Alert)
+	// Syscall tunes a live syscall capture.
+	Syscall SyscallOptions
+}
+
+// SyscallOptions tune the live syscall capture and its drop reporting
+// (Falco's engine.modern_ebpf and syscall_event_drops settings).
+type SyscallOptions struct {
+	// RingBufferBytes is the ring buffer size (0: the capture's default).
+	RingBufferBytes int
+	// DropActions are what lost events lead to: ignore, log, alert, exit.
+	DropActions []string
+	// DropThreshold is the share of lost events (percent) that triggers them.
+	DropThreshold float64
+	// DropRate and DropMaxBurst bound the actions (token bucket).
+	DropRate     float64
+	DropMaxBurst int
+	// SimulateDrops pretends one event is lost every second.
+	SimulateDrops bool
 }
 
 // Builtin is one built-in source or field-extraction plugin.

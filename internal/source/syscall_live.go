@@ -2,6 +2,7 @@ package source
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -10,7 +11,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/peregrine-sec/peregrine/internal/alert"
 	"github.com/peregrine-sec/peregrine/internal/source/cri"
 	"github.com/peregrine-sec/peregrine/internal/source/ebpf"
 	"github.com/peregrine-sec/peregrine/internal/source/procfs"
@@ -35,7 +35,8 @@ func runSyscallLive(ctx context.Context, in Input) error {
 	if log == nil {
 		log = slog.Default()
 	}
-	capture, err := ebpf.Open(ebpf.Config{Syscalls: in.EventTypes, IgnoreSelf: true, Logger: log})
+	capture, err := ebpf.Open(ebpf.Config{Syscalls: in.EventTypes, IgnoreSelf: true, Logger: log,
+		RingBufferBytes: in.Syscall.RingBufferBytes})
 	if err != nil {
 		return fmt.Errorf("starting the syscall capture: %w", err)
 	}
@@ -84,15 +85,23 @@ func runSyscallLive(ctx context.Context, in Input) error {
 	}
 	registerCaptureMetrics(in.Registry, capture)
 	var wg sync.WaitGroup
-	watchCtx, stop := context.WithCancel(ctx)
+	runCtx, stopRun := context.WithCancelCause(ctx)
+	defer stopRun(nil)
+	watchCtx, stop := context.WithCancel(runCtx)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		watchDrops(watchCtx, capture, log, in.Alert, time.Second)
+		w := &dropWatch{capture: capture, log: log, report: in.Alert, opts: in.Syscall, every: time.Second}
+		if err := w.run(watchCtx); err != nil {
+			stopRun(err) // the exit action
+		}
 	}()
-	err = live.Run(ctx, in.NewEmit())
+	err = live.Run(runCtx, in.NewEmit())
 	stop()
 	wg.Wait()
+	if cause := context.Cause(runCtx); ctx.Err() == nil && cause != nil && !errors.Is(cause, context.Canceled) {
+		err = cause // the exit action stopped the capture
+	}
 	s := capture.Stats()
 	log.Info("syscall capture stopped", "events", s.Events, "drops", s.Drops, "errors", s.Errors)
 	return err
@@ -104,43 +113,6 @@ func eventTypesText(types []string) string {
 		return "all"
 	}
 	return strconv.Itoa(len(types)) + " from the rules plus the state-tracking ones"
-}
-
-// watchDrops checks the capture's counters every interval and reports
-// lost events: a log line and, when alert is set, Falco's internal alert
-// with the counts.
-func watchDrops(ctx context.Context, c *ebpf.Capture, log *slog.Logger, report func(*alert.Alert), every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	last := c.Stats()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		now := c.Stats()
-		drops, events := now.Drops-last.Drops, now.Events-last.Events
-		bySize := now.TooBig - last.TooBig
-		last = now
-		if drops == 0 && bySize == 0 {
-			continue
-		}
-		msg := DropRule + ". " + strconv.FormatUint(drops+bySize, 10) + " system calls dropped in last second."
-		log.Warn(msg, "n_evts", events, "n_drops_buffer_total", drops, "n_drops_too_big", bySize)
-		if report == nil {
-			continue
-		}
-		num := func(k string, v uint64) alert.Field {
-			return alert.Field{Key: k, Kind: alert.Number, Text: strconv.FormatUint(v, 10)}
-		}
-		report(&alert.Alert{Time: time.Now().UnixNano(), Rule: DropRule, Priority: alert.Debug,
-			Source: syscall.SourceName, Message: msg, Fields: []alert.Field{
-				{Key: "ebpf_enabled", Kind: alert.Number, Text: "1"},
-				num("n_drops", drops+bySize), num("n_drops_buffer_total", drops), num("n_drops_too_big", bySize),
-				num("n_evts", events), num("n_errors", now.Errors-last.Errors),
-			}})
-	}
 }
 
 // registerCaptureMetrics exposes the capture's counters to Prometheus.
