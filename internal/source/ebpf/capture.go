@@ -161,8 +161,9 @@ func (c *Capture) fillProgramArrays() error {
 }
 
 // SetSyscalls changes the selected evt.type names (nil: every supported
-// one). The base types are always selected; unsupported names are ignored.
-// It takes effect immediately, without reloading anything.
+// one). The base types are always captured, but those not selected only
+// when a call changes the thread/fd state (see doc.go); unsupported names
+// are ignored. It takes effect immediately, without reloading anything.
 func (c *Capture) SetSyscalls(names []string) error {
 	var want map[string]bool
 	if names != nil {
@@ -176,11 +177,15 @@ func (c *Capture) SetSyscalls(names []string) error {
 	m := c.objs.Maps["interesting"]
 	for _, d := range syscallDefs {
 		var v uint32
-		if d.base || want == nil || want[d.event] {
+		selected := want == nil || want[d.event]
+		if d.base || selected {
 			v = wantExit
 			if d.enter != "" {
 				v |= wantEnter
 			}
+		}
+		if d.base && !selected {
+			v |= d.filter // captured for the state only
 		}
 		if err := m.Put(d.nr, v); err != nil {
 			return fmt.Errorf("ebpf: selecting %s: %w", d.event, err)
@@ -229,7 +234,7 @@ func (c *Capture) Stats() Stats {
 	}
 	st.PerCPU = make([]Counters, len(per))
 	for i, p := range per {
-		cc := Counters{Errors: p.Errors, TooBig: p.TooBig, EventsBy: p.Events, DropsBy: p.Drops}
+		cc := Counters{Errors: p.Errors, TooBig: p.TooBig, Filtered: p.Filtered, EventsBy: p.Events, DropsBy: p.Drops}
 		for k := range p.Events {
 			cc.Events += p.Events[k]
 			cc.Drops += p.Drops[k]

@@ -14,11 +14,12 @@ import (
 )
 
 type captureCounters struct {
-	_      structs.HostLayout
-	Events [4]uint64
-	Drops  [4]uint64
-	Errors uint64
-	TooBig uint64
+	_        structs.HostLayout
+	Events   [4]uint64
+	Drops    [4]uint64
+	Errors   uint64
+	TooBig   uint64
+	Filtered uint64
 }
 
 type captureExecFile struct {

@@ -104,6 +104,10 @@ type Counters struct {
 	Drops  uint64 // events lost because the ring buffer was full
 	Errors uint64 // kernel or user memory reads that failed (the parameter is empty)
 	TooBig uint64 // events larger than the 32 KiB limit, not sent
+	// Filtered counts the exits of base syscalls no rule selects that were
+	// not sent because they change no state (failed calls, fcntl other
+	// than F_DUPFD, the parent's side of a clone).
+	Filtered uint64
 
 	EventsBy [numCategories]uint64 // Events by Category
 	DropsBy  [numCategories]uint64 // Drops by Category
@@ -121,6 +125,7 @@ func (c *Counters) add(o Counters) {
 	c.Drops += o.Drops
 	c.Errors += o.Errors
 	c.TooBig += o.TooBig
+	c.Filtered += o.Filtered
 	for i := range c.EventsBy {
 		c.EventsBy[i] += o.EventsBy[i]
 		c.DropsBy[i] += o.DropsBy[i]

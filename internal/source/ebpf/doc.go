@@ -31,7 +31,12 @@
 //
 // The base syscalls the state needs (clone family, execve family,
 // procexit, open family, close, dup family, fcntl, chdir, fchdir, pipe,
-// pipe2, socket, connect, accept, accept4, bind) are always captured.
+// pipe2, socket, connect, accept, accept4, bind) are always captured. When
+// no rule selects one of them (Config.Syscalls does not name it), sys_exit
+// sends only the calls that change the state: successful ones (connect
+// also on EINPROGRESS), fcntl only for F_DUPFD and F_DUPFD_CLOEXEC, and of
+// the clone family only the child's exit. Stats.Filtered counts the exits
+// left out this way.
 // Run reads the ring buffer in place: raw is valid only during the call,
 // and nothing is allocated per event.
 //

@@ -3,7 +3,9 @@
 package ebpf
 
 import (
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"unsafe"
@@ -207,5 +209,135 @@ func TestFileCalls(t *testing.T) {
 	})
 	if !seenPipe || !seenMemfd || !seenFchdir {
 		t.Errorf("replay missed events")
+	}
+}
+
+// TestExitFilters checks that the base syscalls no rule selects are sent
+// only when they change the state (failed calls, fcntl other than
+// F_DUPFD and F_DUPFD_CLOEXEC and the parent's side of a clone are
+// dropped in the kernel), and that they are all sent when selected.
+func TestExitFilters(t *testing.T) {
+	dir, _ := filepath.EvalSymlinks(t.TempDir())
+	file := filepath.Join(dir, "f")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedPort := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	type result struct {
+		tid, child int
+		fd         int64
+	}
+	act := func() (r result) {
+		r.tid = lockedThread(func() {
+			r.fd = sys(unix.SYS_OPEN, file, unix.O_RDONLY)
+			sys(unix.SYS_OPEN, filepath.Join(dir, "missing"), unix.O_RDONLY) // fails
+			sys(unix.SYS_FCNTL, int(r.fd), unix.F_GETFD)
+			sys(unix.SYS_FCNTL, int(r.fd), unix.F_SETFD, unix.FD_CLOEXEC)
+			sys(unix.SYS_FCNTL, int(r.fd), unix.F_DUPFD, 300)
+			sys(unix.SYS_FCNTL, int(r.fd), unix.F_DUPFD_CLOEXEC, 310)
+			sys(unix.SYS_FCNTL, 9999, unix.F_DUPFD, 0) // fails
+			sys(unix.SYS_DUP, 9999)                    // fails
+			sys(unix.SYS_CLOSE, 9999)                  // fails
+			sys(unix.SYS_CLOSE, 300)
+			sys(unix.SYS_CLOSE, 310)
+			sys(unix.SYS_CHDIR, filepath.Join(dir, "missing")) // fails
+			sys(unix.SYS_SOCKET, 9999, unix.SOCK_STREAM, 0)    // fails
+			refused, _ := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
+			unix.Connect(refused, &unix.SockaddrInet4{Port: closedPort, Addr: [4]byte{127, 0, 0, 1}}) // ECONNREFUSED
+			unix.Close(refused)
+			ok, _ := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM, 0)
+			unix.Connect(ok, &unix.SockaddrInet4{Port: closedPort, Addr: [4]byte{127, 0, 0, 1}}) // UDP: succeeds
+			unix.Close(ok)
+			argv := []*byte{bytePtr("x"), nil}
+			sys(unix.SYS_EXECVE, filepath.Join(dir, "missing"), unsafe.Pointer(&argv[0]), unsafe.Pointer(&argv[1])) // fails
+			sys(unix.SYS_CLOSE, int(r.fd))
+		})
+		cmd := exec.Command("/bin/true")
+		if err := cmd.Run(); err != nil {
+			t.Fatal(err)
+		}
+		r.child = cmd.Process.Pid
+		return r
+	}
+	count := func(s *session, mine func(*rec) bool, name string, keep func(*rec) bool) int {
+		return len(s.find(name, '<', func(r *rec) bool { return mine(r) && (keep == nil || keep(r)) }))
+	}
+	res := func(t *testing.T, want int64) func(*rec) bool {
+		return func(r *rec) bool { return r.int(t, r.info.Params[0].Name) == want }
+	}
+	failed := func(t *testing.T) func(*rec) bool {
+		return func(r *rec) bool { return r.int(t, r.info.Params[0].Name) < 0 }
+	}
+	type check struct {
+		what           string
+		name           string
+		keep           func(*rec) bool
+		selected, base int
+	}
+	checks := func(t *testing.T, r result) []check {
+		return []check{
+			{"fcntl F_GETFD/F_SETFD", "fcntl", func(e *rec) bool { c := e.uint(t, "cmd"); return c == 2 || c == 3 }, 2, 0},
+			{"fcntl F_DUPFD", "fcntl", res(t, 300), 1, 1},
+			{"fcntl F_DUPFD_CLOEXEC", "fcntl", res(t, 310), 1, 1},
+			{"failed fcntl", "fcntl", failed(t), 1, 0},
+			{"failed dup", "dup", failed(t), 1, 0},
+			{"failed close", "close", failed(t), 1, 0},
+			{"closes", "close", res(t, 0), 5, 5},
+			{"failed open", "open", failed(t), 1, 0},
+			{"open", "open", res(t, r.fd), 1, 1},
+			{"failed chdir", "chdir", nil, 1, 0},
+			{"failed socket", "socket", failed(t), 1, 0},
+			{"sockets", "socket", func(e *rec) bool { return e.int(t, "fd") >= 0 }, 2, 2},
+			{"refused connect", "connect", res(t, -int64(unix.ECONNREFUSED)), 1, 0},
+			{"connect", "connect", res(t, 0), 1, 1},
+			{"failed execve", "execve", failed(t), 1, 0},
+		}
+	}
+	for _, tc := range []struct {
+		name     string
+		syscalls []string
+	}{{"selected", nil}, {"state-only", []string{"openat"}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var r result
+			s := record(t, Config{Syscalls: tc.syscalls}, func() { r = act() })
+			mine := s.thread(r.tid)
+			for _, c := range checks(t, r) {
+				want := c.selected
+				if tc.syscalls != nil {
+					want = c.base
+				}
+				if got := count(s, mine, c.name, c.keep); got != want {
+					t.Errorf("%s: %d events, want %d", c.what, got, want)
+				}
+			}
+			// clone: the child's exit always, the parent's only when selected
+			child := s.find("clone", '<', func(e *rec) bool { return e.ev.TID == int64(r.child) && e.int(t, "res") == 0 })
+			parent := s.find("clone", '<', func(e *rec) bool { return e.int(t, "res") == int64(r.child) })
+			if len(child) != 1 || (tc.syscalls == nil) != (len(parent) == 1) {
+				t.Errorf("clone: %d child and %d parent events", len(child), len(parent))
+			}
+			if tc.syscalls != nil && s.st.Filtered == 0 {
+				t.Errorf("no exit counted as filtered: %+v", s.st.Counters)
+			}
+			if tc.syscalls == nil && s.st.Filtered != 0 {
+				t.Errorf("exits filtered with every syscall selected: %+v", s.st.Counters)
+			}
+			// the state still follows the fds: the fd F_DUPFD made is
+			// known when it is closed
+			var at300 *syscall.FD
+			s.replay(func(e *rec, ev *syscall.Event) {
+				if mine(e) && e.info.Name == "close" && e.info.Dir == '<' && e.int(t, "fd") == 300 {
+					at300 = ev.FD()
+				}
+			})
+			if at300 == nil || at300.Name != file {
+				t.Errorf("fd 300 when closed: %+v", at300)
+			}
+		})
 	}
 }

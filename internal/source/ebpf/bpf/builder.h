@@ -24,6 +24,15 @@
 /* Bits of the interesting map's values. */
 #define WANT_EXIT 1
 #define WANT_ENTER 2
+/* Exit filters, set by user space for base syscalls that no rule selects
+ * (the state needs only some of their calls); decided at sys_exit. */
+#define DROP_FAILED (1 << 8)     /* drop when the call failed (ret < 0) */
+#define DROP_FAILED_CONN (1 << 9) /* ... except EINPROGRESS (connect) */
+#define KEEP_CHILD (1 << 10)     /* keep only the child's exit (ret == 0) */
+#define KEEP_DUPFD (1 << 11)     /* keep only successful F_DUPFD(_CLOEXEC) */
+#define FILTERS (DROP_FAILED | DROP_FAILED_CONN | KEEP_CHILD | KEEP_DUPFD)
+
+#define EINPROGRESS_ 115
 
 /* Counter categories. */
 #define CAT_PROC 0
@@ -56,6 +65,7 @@ struct counters {
 	__u64 drops[NCAT];
 	__u64 errors;  /* failed kernel or user memory reads */
 	__u64 too_big; /* events over MAX_EV, not sent */
+	__u64 filtered; /* exits dropped by the exit filters */
 };
 
 struct {

@@ -4,8 +4,6 @@
  */
 #pragma once
 
-#define EINPROGRESS_ 115
-
 SYS_ENTER(e_socket)
 {
 	ENTER_BEGIN();
