@@ -16,11 +16,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Bits of the interesting map's values (see bpf/builder.h).
-const (
-	wantExit  = 1
-	wantEnter = 2
-)
+// wantExit is the interesting map's bit that selects a syscall (see
+// bpf/builder.h).
+const wantExit = 1
 
 // Capture is a loaded and attached syscall capture. Run delivers its
 // events; Close detaches it.
@@ -78,7 +76,6 @@ func Open(cfg Config) (*Capture, error) {
 	for _, tp := range [...]struct{ name, prog string }{
 		{"sched_process_exec", "on_exec"},
 		{"sched_process_exit", "on_exit"},
-		{"sys_enter", "sys_enter"},
 		{"sys_exit", "sys_exit"},
 	} {
 		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: tp.name, Program: coll.Programs[tp.prog]})
@@ -131,7 +128,7 @@ func configure(spec *ebpf.CollectionSpec, cfg Config) error {
 
 // fillProgramArrays installs the tail-called programs.
 func (c *Capture) fillProgramArrays() error {
-	exits, enters, stages := c.objs.Maps["exit_progs"], c.objs.Maps["enter_progs"], c.objs.Maps["stage_progs"]
+	exits, stages := c.objs.Maps["exit_progs"], c.objs.Maps["stage_progs"]
 	put := func(m *ebpf.Map, key uint32, name string) error {
 		p := c.objs.Programs[name]
 		if p == nil {
@@ -150,11 +147,6 @@ func (c *Capture) fillProgramArrays() error {
 	for _, d := range syscallDefs {
 		if err := put(exits, d.nr, d.exit); err != nil {
 			return err
-		}
-		if d.enter != "" {
-			if err := put(enters, d.nr, d.enter); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
@@ -180,9 +172,6 @@ func (c *Capture) SetSyscalls(names []string) error {
 		selected := want == nil || want[d.event]
 		if d.base || selected {
 			v = wantExit
-			if d.enter != "" {
-				v |= wantEnter
-			}
 		}
 		if d.base && !selected {
 			v |= d.filter // captured for the state only

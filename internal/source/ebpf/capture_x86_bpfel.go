@@ -71,19 +71,14 @@ type captureScratch struct {
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	captureMapCountersMap    = "counters_map"
-	captureMapEnterProgs     = "enter_progs"
 	captureMapEvents         = "events"
 	captureMapExecFiles      = "exec_files"
 	captureMapExitProgs      = "exit_progs"
 	captureMapInteresting    = "interesting"
 	captureMapScratchMap     = "scratch_map"
 	captureMapStageProgs     = "stage_progs"
-	captureProgE_close       = "e_close"
-	captureProgE_connect     = "e_connect"
-	captureProgE_socket      = "e_socket"
 	captureProgOnExec        = "on_exec"
 	captureProgOnExit        = "on_exit"
-	captureProgSysEnter      = "sys_enter"
 	captureProgSysExit       = "sys_exit"
 	captureProgX_accept      = "x_accept"
 	captureProgX_bind        = "x_bind"
@@ -178,12 +173,8 @@ type captureSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type captureProgramSpecs struct {
-	E_close       *ebpf.ProgramSpec `ebpf:"e_close"`
-	E_connect     *ebpf.ProgramSpec `ebpf:"e_connect"`
-	E_socket      *ebpf.ProgramSpec `ebpf:"e_socket"`
 	OnExec        *ebpf.ProgramSpec `ebpf:"on_exec"`
 	OnExit        *ebpf.ProgramSpec `ebpf:"on_exit"`
-	SysEnter      *ebpf.ProgramSpec `ebpf:"sys_enter"`
 	SysExit       *ebpf.ProgramSpec `ebpf:"sys_exit"`
 	X_accept      *ebpf.ProgramSpec `ebpf:"x_accept"`
 	X_bind        *ebpf.ProgramSpec `ebpf:"x_bind"`
@@ -237,7 +228,6 @@ type captureProgramSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type captureMapSpecs struct {
 	CountersMap *ebpf.MapSpec `ebpf:"counters_map"`
-	EnterProgs  *ebpf.MapSpec `ebpf:"enter_progs"`
 	Events      *ebpf.MapSpec `ebpf:"events"`
 	ExecFiles   *ebpf.MapSpec `ebpf:"exec_files"`
 	ExitProgs   *ebpf.MapSpec `ebpf:"exit_progs"`
@@ -277,7 +267,6 @@ func (o *captureObjects) Close() error {
 // It can be passed to loadCaptureObjects or ebpf.CollectionSpec.LoadAndAssign.
 type captureMaps struct {
 	CountersMap *ebpf.Map `ebpf:"counters_map"`
-	EnterProgs  *ebpf.Map `ebpf:"enter_progs"`
 	Events      *ebpf.Map `ebpf:"events"`
 	ExecFiles   *ebpf.Map `ebpf:"exec_files"`
 	ExitProgs   *ebpf.Map `ebpf:"exit_progs"`
@@ -289,7 +278,6 @@ type captureMaps struct {
 func (m *captureMaps) Close() error {
 	return _CaptureClose(
 		m.CountersMap,
-		m.EnterProgs,
 		m.Events,
 		m.ExecFiles,
 		m.ExitProgs,
@@ -313,12 +301,8 @@ type captureVariables struct {
 //
 // It can be passed to loadCaptureObjects or ebpf.CollectionSpec.LoadAndAssign.
 type capturePrograms struct {
-	E_close       *ebpf.Program `ebpf:"e_close"`
-	E_connect     *ebpf.Program `ebpf:"e_connect"`
-	E_socket      *ebpf.Program `ebpf:"e_socket"`
 	OnExec        *ebpf.Program `ebpf:"on_exec"`
 	OnExit        *ebpf.Program `ebpf:"on_exit"`
-	SysEnter      *ebpf.Program `ebpf:"sys_enter"`
 	SysExit       *ebpf.Program `ebpf:"sys_exit"`
 	X_accept      *ebpf.Program `ebpf:"x_accept"`
 	X_bind        *ebpf.Program `ebpf:"x_bind"`
@@ -369,12 +353,8 @@ type capturePrograms struct {
 
 func (p *capturePrograms) Close() error {
 	return _CaptureClose(
-		p.E_close,
-		p.E_connect,
-		p.E_socket,
 		p.OnExec,
 		p.OnExit,
-		p.SysEnter,
 		p.SysExit,
 		p.X_accept,
 		p.X_bind,

@@ -6,10 +6,10 @@
 //
 // # Kernel side
 //
-// Raw tracepoints on sys_enter and sys_exit look the syscall number up in
-// an "interesting" array map filled from user space and tail-call one
-// program per syscall family; a syscall that is not selected costs the
-// lookup only. Exit programs read the arguments from the task's saved user
+// A raw tracepoint on sys_exit (none on sys_enter) looks the syscall
+// number up in an "interesting" array map filled from user space and
+// tail-calls one program per syscall family; a syscall that is not
+// selected costs the lookup only. Exit programs read the arguments from the task's saved user
 // registers at sys_exit (paths are faulted in by then), build the event in
 // a per-CPU scratch area and copy it into one BPF ring buffer, asking for a
 // wakeup only when more than WakeupBytes are pending. sched_process_exit
@@ -17,9 +17,14 @@
 // execve exit. Per-CPU counters record events, drops (ring buffer full),
 // read errors and events too large to send, by category.
 //
-// Enter events are emitted only for close, socket and connect, whose enter
-// parameters the state tracking uses; everything else is in the exit event,
-// as in Falco's modern probe (which sends exit events only).
+// Only exit events are sent, as by Falco's modern probe, with one
+// exception: close also sends its enter event (fd), written at sys_exit
+// right before the exit event (so with the exit's time), because the state
+// (syscall.State.After) removes the fd that the thread's last enter event
+// named. socket and connect need none: their exits carry domain, type and
+// protocol, and the fd. A successful execveat reaches sys_exit as an
+// execve on x86_64 (the kernel reports syscall 59) and is sent as an
+// execve exit, as Falco's probe does; failed ones are execveat exits.
 //
 // # User side
 //

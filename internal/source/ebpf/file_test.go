@@ -315,6 +315,10 @@ func TestExitFilters(t *testing.T) {
 					t.Errorf("%s: %d events, want %d", c.what, got, want)
 				}
 			}
+			// close's enter event is sent with its exit, from sys_exit
+			if ne, nx := len(s.find("close", '>', mine)), len(s.find("close", '<', mine)); ne != nx {
+				t.Errorf("%d close enter events for %d exits", ne, nx)
+			}
 			// clone: the child's exit always, the parent's only when selected
 			child := s.find("clone", '<', func(e *rec) bool { return e.ev.TID == int64(r.child) && e.int(t, "res") == 0 })
 			parent := s.find("clone", '<', func(e *rec) bool { return e.int(t, "res") == int64(r.child) })

@@ -23,7 +23,6 @@
 
 /* Bits of the interesting map's values. */
 #define WANT_EXIT 1
-#define WANT_ENTER 2
 /* Exit filters, set by user space for base syscalls that no rule selects
  * (the state needs only some of their calls); decided at sys_exit. */
 #define DROP_FAILED (1 << 8)     /* drop when the call failed (ret < 0) */
@@ -88,7 +87,8 @@ struct {
 	__type(value, struct counters);
 } counters_map SEC(".maps");
 
-/* Per syscall number: WANT_EXIT / WANT_ENTER bits, written by user space. */
+/* Per syscall number: WANT_EXIT and exit filter bits, written by user
+ * space. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, MAX_SYSCALLS);
@@ -103,12 +103,6 @@ struct {
 	__type(value, __u32);
 } exit_progs SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, MAX_SYSCALLS);
-	__type(key, __u32);
-	__type(value, __u32);
-} enter_progs SEC(".maps");
 
 /* Later stages of events too large for one program. */
 #define STAGE_CLONE_2 0
@@ -318,11 +312,3 @@ static __always_inline int load_regs(struct scratch *s, __u64 regs)
 		return 0;                                \
 	long ret = (long)ctx->args[1];                   \
 	(void)ret
-
-/* Prologue of a syscall enter program. */
-#define ENTER_BEGIN()                                    \
-	struct scratch *s = scratch_get();               \
-	if (!s)                                          \
-		return 0;                                \
-	if (load_regs(s, ctx->args[0]))                  \
-		return 0

@@ -6,8 +6,6 @@
 
 #define SYS_EXIT(name) \
 	SEC("raw_tp/sys_exit") int name(struct bpf_raw_tracepoint_args *ctx)
-#define SYS_ENTER(name) \
-	SEC("raw_tp/sys_enter") int name(struct bpf_raw_tracepoint_args *ctx)
 
 static __always_inline __s64 dirfd_arg(__u64 v)
 {
@@ -108,18 +106,15 @@ SYS_EXIT(x_creat)
 	return 0;
 }
 
-SYS_ENTER(e_close)
-{
-	ENTER_BEGIN();
-	ev_start(s, 4, 1, CAT_FILE);
-	put_s64(s, (__s32)arg(s, 0));
-	ev_submit(s);
-	return 0;
-}
-
+/* close sends its enter event (fd) too, from sys_exit, right before the
+ * exit: the thread/fd state removes the fd its last enter event named when
+ * the close exit succeeds. */
 SYS_EXIT(x_close)
 {
 	EXIT_BEGIN();
+	ev_start(s, 4, 1, CAT_FILE);
+	put_s64(s, (__s32)arg(s, 0));
+	ev_submit(s);
 	ev_start(s, 5, 2, CAT_FILE);
 	put_s64(s, ret);
 	put_s64(s, (__s32)arg(s, 0));

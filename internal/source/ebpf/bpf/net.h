@@ -4,17 +4,6 @@
  */
 #pragma once
 
-SYS_ENTER(e_socket)
-{
-	ENTER_BEGIN();
-	ev_start(s, 18, 3, CAT_NET);
-	put_u32(s, (__u8)arg(s, 0));
-	put_u32(s, arg(s, 1));
-	put_u32(s, arg(s, 2));
-	ev_submit(s);
-	return 0;
-}
-
 SYS_EXIT(x_socket)
 {
 	EXIT_BEGIN();
@@ -24,16 +13,6 @@ SYS_EXIT(x_socket)
 	put_u32(s, arg(s, 1));
 	put_u32(s, arg(s, 2));
 	put_u32(s, fd_flags_to_scap(arg(s, 1)));
-	ev_submit(s);
-	return 0;
-}
-
-SYS_ENTER(e_connect)
-{
-	ENTER_BEGIN();
-	ev_start(s, 22, 2, CAT_NET);
-	put_s64(s, (__s32)arg(s, 0));
-	put_sockaddr(s, arg(s, 1), arg(s, 2));
 	ev_submit(s);
 	return 0;
 }
