@@ -67,8 +67,8 @@
 // socket (the user sockaddr when an unconnected socket has no peer),
 // sockaddrs from user memory, data cut at Config.Snaplen bytes.
 //
-// Flag values are converted to the libscap PPM_* encodings. Two open flags
-// differ from Falco's probe on purpose: O_TMPFILE is reported only when
-// both of its bits are set, and O_SYNC only for __O_SYNC (Falco also
-// reports them for O_DIRECTORY and O_DSYNC opens).
+// Flag values are converted to the libscap PPM_* encodings exactly as
+// libscap converts them, including its mask tests: an O_DIRECTORY open
+// reports O_TMPFILE (and its mode), an O_DSYNC open reports O_SYNC too.
+// clone3's flags are read from its clone_args in user memory.
 package ebpf

@@ -345,3 +345,49 @@ func TestExitFilters(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenFlagsAsLibscap checks the open flags libscap converts with mask
+// tests: O_TMPFILE (__O_TMPFILE|O_DIRECTORY) and O_SYNC (__O_SYNC|O_DSYNC)
+// are reported when any of their bits is set, and the mode with O_CREAT or
+// any bit of O_TMPFILE.
+func TestOpenFlagsAsLibscap(t *testing.T) {
+	dir, _ := filepath.EvalSymlinks(t.TempDir())
+	p := func(n string) string { return filepath.Join(dir, n) }
+	os.WriteFile(p("f"), nil, 0o600)
+	var tid int
+	s := record(t, Config{}, func() {
+		tid = lockedThread(func() {
+			for _, o := range []struct {
+				path  string
+				flags int
+			}{
+				{dir, unix.O_RDONLY | unix.O_DIRECTORY},
+				{p("f"), unix.O_WRONLY | unix.O_DSYNC},
+				{p("f"), unix.O_WRONLY | unix.O_SYNC},
+				{dir, unix.O_RDWR | unix.O_TMPFILE},
+			} {
+				if fd := sys(unix.SYS_OPENAT, unix.AT_FDCWD, o.path, o.flags, 0o640); fd >= 0 {
+					sys(unix.SYS_CLOSE, int(fd))
+				}
+			}
+		})
+	})
+	const (
+		rdonly, wronly, rdwr, dsync, sync, directory, tmpfile = 1, 2, 3, 1 << 4, 1 << 7, 1 << 10, 1 << 13
+	)
+	got := s.find("openat", '<', s.thread(tid))
+	want := []struct{ flags, mode uint64 }{
+		{rdonly | directory | tmpfile, 0o640},
+		{wronly | dsync | sync, 0},
+		{wronly | dsync | sync, 0},
+		{rdwr | directory | tmpfile, 0o640},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d openat events, want %d", len(got), len(want))
+	}
+	for i, w := range want {
+		if f, m := got[i].uint(t, "flags")&^(1<<14), got[i].uint(t, "mode"); f != w.flags || m != w.mode {
+			t.Errorf("%s: flags %#x mode %#o, want %#x %#o", got[i], f, m, w.flags, w.mode)
+		}
+	}
+}

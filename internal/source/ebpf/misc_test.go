@@ -24,6 +24,9 @@ func TestMain(m *testing.M) {
 	case "memfd-exec":
 		helperMemfdExec()
 		os.Exit(1) // only reached when the exec failed
+	case "clone3":
+		helperClone3()
+		os.Exit(0)
 	}
 	os.Exit(m.Run())
 }

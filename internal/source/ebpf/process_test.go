@@ -6,8 +6,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	gosyscall "syscall"
 	"testing"
 	"unsafe"
 
@@ -240,5 +242,84 @@ func TestMemfdExec(t *testing.T) {
 	})
 	if !checked {
 		t.Fatal("the execve was not replayed")
+	}
+}
+
+// cloneArgs is struct clone_args (linux/sched.h), first version.
+type cloneArgs struct {
+	flags, pidfd, childTID, parentTID, exitSignal, stack, stackSize, tls uint64
+}
+
+// helperClone3 creates, with clone3, a child in a new pid namespace whose
+// parent is the helper's parent (CLONE_PARENT), as runc's init does, and
+// prints the child's pid. The child exits at once.
+func helperClone3() {
+	runtime.LockOSThread()
+	args := cloneArgs{flags: unix.CLONE_PARENT | unix.CLONE_NEWPID}
+	pid, _, errno := unix.RawSyscall(unix.SYS_CLONE3, uintptr(unsafe.Pointer(&args)), unsafe.Sizeof(args), 0)
+	if pid == 0 && errno == 0 {
+		unix.RawSyscall(unix.SYS_EXIT_GROUP, 0, 0, 0)
+	}
+	if errno != 0 {
+		os.Exit(2)
+	}
+	os.Stdout.WriteString(strconv.Itoa(int(pid)))
+}
+
+// TestClone3NewPidNamespace checks clone3's flags (read from its
+// clone_args) and pids for a child created with CLONE_PARENT|CLONE_NEWPID.
+func TestClone3NewPidNamespace(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var helper, child, vforked int
+	s := record(t, Config{}, func() {
+		cmd := exec.Command(exe)
+		cmd.Env = []string{helperEnv + "=clone3"}
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("helper: %v", err)
+		}
+		helper = cmd.Process.Pid
+		if child, err = strconv.Atoi(string(out)); err != nil {
+			t.Fatalf("helper output %q", out)
+		}
+		var ws unix.WaitStatus
+		unix.Wait4(child, &ws, 0, nil) // our child now (CLONE_PARENT)
+		// Go starts a child with clone3 and CLONE_VFORK|CLONE_VM when asked
+		// for a new time namespace
+		vf := exec.Command("/bin/true")
+		vf.SysProcAttr = &gosyscall.SysProcAttr{Cloneflags: unix.CLONE_NEWPID | unix.CLONE_NEWTIME}
+		if err := vf.Run(); err != nil {
+			t.Logf("clone3 with CLONE_NEWTIME: %v", err)
+		} else {
+			vforked = vf.Process.Pid
+		}
+	})
+	const (
+		ppmNewPID, ppmParent, ppmChildInPidNS = 1 << 6, 1 << 8, 1 << 29
+	)
+	c := s.one(t, "clone3", '<', byTID(child))
+	// ptid is the parent task's pid (real_parent->pid, as Falco's probe
+	// reports it): with CLONE_PARENT, the test thread that started the helper
+	if c.int(t, "res") != 0 || c.int(t, "pid") != int64(child) || c.int(t, "tid") != int64(child) ||
+		!isOurThread(c.int(t, "ptid")) || c.int(t, "vtid") != 1 || c.int(t, "vpid") != 1 {
+		t.Errorf("clone3 child: %s", c)
+	}
+	if f := c.uint(t, "flags"); f != ppmNewPID|ppmParent|ppmChildInPidNS {
+		t.Errorf("clone3 child flags %#x, want %#x", f, ppmNewPID|ppmParent|ppmChildInPidNS)
+	}
+	p := s.one(t, "clone3", '<', func(r *rec) bool { return r.ev.TID == int64(helper) && r.int(t, "res") == int64(child) })
+	if p.int(t, "res") != int64(child) || p.uint(t, "flags") != ppmNewPID|ppmParent {
+		t.Errorf("clone3 parent: %s (flags want %#x)", p, ppmNewPID|ppmParent)
+	}
+	if vforked == 0 {
+		t.Fatal("no clone3 child with CLONE_VFORK|CLONE_VM")
+	}
+	const ppmVM, ppmVfork = 1 << 15, 1 << 27 // CLONE_NEWTIME has no PPM_CL_ bit
+	v := s.one(t, "clone3", '<', byTID(vforked))
+	if f := v.uint(t, "flags"); f != ppmNewPID|ppmVM|ppmVfork|ppmChildInPidNS || v.int(t, "pid") != int64(vforked) || v.int(t, "vpid") != 1 {
+		t.Errorf("clone3 CLONE_VFORK|CLONE_VM child: %s (flags want %#x)", v, ppmNewPID|ppmVM|ppmVfork|ppmChildInPidNS)
 	}
 }

@@ -20,6 +20,8 @@
 #define L_O_CLOEXEC 02000000
 #define L___O_SYNC 04000000
 #define L___O_TMPFILE 020000000
+#define L_O_SYNC (L___O_SYNC | L_O_DSYNC)
+#define L_O_TMPFILE (L___O_TMPFILE | L_O_DIRECTORY)
 
 #define FMODE_CREATED_BIT 0x100000
 
@@ -69,7 +71,10 @@ static __always_inline __u32 open_flags_to_scap(__u32 f)
 	}
 	if (f & L_O_CREAT)
 		r |= PPM_O_CREAT;
-	if ((f & (L___O_TMPFILE | L_O_DIRECTORY)) == (L___O_TMPFILE | L_O_DIRECTORY))
+	/* As libscap: O_TMPFILE and O_SYNC are tested as masks (any of their
+	 * bits), so O_DIRECTORY opens report O_TMPFILE and O_DSYNC ones
+	 * O_SYNC. */
+	if (f & L_O_TMPFILE)
 		r |= PPM_O_TMPFILE;
 	if (f & L_O_APPEND)
 		r |= PPM_O_APPEND;
@@ -79,7 +84,7 @@ static __always_inline __u32 open_flags_to_scap(__u32 f)
 		r |= PPM_O_EXCL;
 	if (f & L_O_NONBLOCK)
 		r |= PPM_O_NONBLOCK;
-	if (f & L___O_SYNC)
+	if (f & L_O_SYNC)
 		r |= PPM_O_SYNC;
 	if (f & L_O_TRUNC)
 		r |= PPM_O_TRUNC;
@@ -100,9 +105,11 @@ static __always_inline __u32 mode_to_scap(__u64 mode)
 	return mode & 07777;
 }
 
+/* The mode of an open, reported (as by libscap) when O_CREAT or any bit of
+ * O_TMPFILE (O_DIRECTORY included) is set. */
 static __always_inline __u32 open_mode_to_scap(__u32 flags, __u64 mode)
 {
-	if (!(flags & (L_O_CREAT | L___O_TMPFILE)))
+	if (!(flags & (L_O_CREAT | L_O_TMPFILE)))
 		return 0;
 	return mode_to_scap(mode);
 }
