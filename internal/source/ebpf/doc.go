@@ -59,9 +59,13 @@
 // loginuid, credentials and capabilities from the task, execve flags
 // (writable, overlay upper/lower layer, memfd) and exe inode times from
 // mm->exe_file, filename from bprm->filename (sched_process_exec).
-// Approximations: the writable flag ignores supplementary groups and ACLs;
-// procexit's reaper_tid is 0 when the process has no children and -1
-// (find it in user space) otherwise. File events: paths as passed by the
+// procexit's reaper_tid is found as the kernel's find_new_reaper does and
+// as Falco's probe reports it: 0 without children, else a live thread of
+// the group, the nearest child subreaper ancestor in the pid namespace or
+// the namespace's init; -1 (find it in user space) when it cannot tell
+// (more than 64 threads or ancestors to look at, an exiting subreaper,
+// kernels before 6.7). Approximations: the writable flag ignores
+// supplementary groups and ACLs. File events: paths as passed by the
 // caller (relative to dirfd), dev/ino and the created and overlay-layer
 // flags from the new file. Network events: socktuples from the kernel
 // socket (the user sockaddr when an unconnected socket has no peer),

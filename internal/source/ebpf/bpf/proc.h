@@ -278,6 +278,100 @@ int x_execve_3(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+#define PF_EXITING_ 0x00000004
+#define MAX_GROUP_THREADS 64 /* threads of a group looked at for a live one */
+#define MAX_ANCESTORS 64     /* ancestors looked at for a child subreaper */
+
+struct reaper_walk {
+	struct list_head *head, *next;
+	struct task_struct *task, *ns_reaper;
+	__u32 level;
+	__s32 found;
+	__u8 done;
+};
+
+/* alive_step looks at one thread of a group for one that is not exiting. */
+static long alive_step(__u64 i, void *arg)
+{
+	struct reaper_walk *w = arg;
+	if (w->next == w->head || !w->next) {
+		w->done = 1;
+		return 1;
+	}
+	struct task_struct *t = (void *)w->next - bpf_core_field_offset(struct task_struct, thread_node);
+	if (!(BPF_CORE_READ(t, flags) & PF_EXITING_)) {
+		w->found = BPF_CORE_READ(t, pid);
+		return 1;
+	}
+	w->next = BPF_CORE_READ(t, thread_node.next);
+	return 0;
+}
+
+/* alive_thread returns the pid of a thread of t's group that is not
+ * exiting, 0 when there is none, -1 when it cannot tell. */
+static __always_inline __s32 alive_thread(struct task_struct *t)
+{
+	if (!bpf_core_field_exists(struct signal_struct, thread_head))
+		return -1; /* kernels before 6.7 link threads differently */
+	struct signal_struct *sig = BPF_CORE_READ(t, signal);
+	struct reaper_walk w = {.head = &sig->thread_head};
+	w.next = BPF_CORE_READ(sig, thread_head.next);
+	bpf_loop(MAX_GROUP_THREADS, alive_step, &w, 0);
+	if (w.found)
+		return w.found;
+	return w.done ? 0 : -1;
+}
+
+/* subreaper_step climbs one ancestor looking for a child subreaper in the
+ * same pid namespace. */
+static long subreaper_step(__u64 i, void *arg)
+{
+	struct reaper_walk *w = arg;
+	struct task_struct *p = w->task;
+	if (!p || BPF_CORE_READ(p, thread_pid, level) != w->level || p == w->ns_reaper) {
+		w->done = 1; /* the namespace's init adopts */
+		return 1;
+	}
+	struct signal_struct *sig = BPF_CORE_READ(p, signal);
+	if (BPF_CORE_READ_BITFIELD_PROBED(sig, is_child_subreaper)) {
+		w->found = 1;
+		return 1;
+	}
+	w->task = BPF_CORE_READ(p, real_parent);
+	return 0;
+}
+
+/* reaper_of returns the thread that adopts the children of the exiting
+ * task t, as the kernel's find_new_reaper picks it: a live thread of its
+ * group, else the nearest child subreaper ancestor in its pid namespace,
+ * else the namespace's init; 0 when the namespace's init itself exits, -1
+ * when it cannot tell (user space decides then). */
+static __always_inline __s32 reaper_of(struct task_struct *t)
+{
+	__s32 r = alive_thread(t);
+	if (r != 0)
+		return r;
+	struct pid *pid = BPF_CORE_READ(t, thread_pid);
+	__u32 level = BPF_CORE_READ(pid, level);
+	struct pid_namespace *ns = NULL;
+	struct upid *u = &pid->numbers[0];
+	bpf_probe_read_kernel(&ns, sizeof(ns), &(u + (level & 31))->ns);
+	struct task_struct *ns_reaper = BPF_CORE_READ(ns, child_reaper);
+	if (ns_reaper == t)
+		return 0;
+	__s32 init = BPF_CORE_READ(ns_reaper, pid);
+	struct signal_struct *sig = BPF_CORE_READ(t, signal);
+	if (!BPF_CORE_READ_BITFIELD_PROBED(sig, has_child_subreaper))
+		return init;
+	struct reaper_walk w = {.task = BPF_CORE_READ(t, real_parent), .ns_reaper = ns_reaper, .level = level};
+	bpf_loop(MAX_ANCESTORS, subreaper_step, &w, 0);
+	if (w.found) {
+		r = alive_thread(w.task);
+		return r > 0 ? r : -1; /* an exiting subreaper: let user space decide */
+	}
+	return w.done ? init : -1;
+}
+
 SEC("raw_tp/sched_process_exit")
 int on_exit(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -296,10 +390,10 @@ int on_exit(struct bpf_raw_tracepoint_args *ctx)
 		sig = code & 0x7f;
 	put_u8(s, sig);
 	put_u8(s, (code & 0x80) != 0);
-	/* reaper_tid: 0 without children; -1 lets user space find the reaper */
+	/* reaper_tid: 0 without children (nothing to adopt) */
 	struct list_head *head = &t->children;
 	struct list_head *next = BPF_CORE_READ(t, children.next);
-	put_s64(s, next == head ? 0 : -1);
+	put_s64(s, next == head ? 0 : reaper_of(t));
 	ev_submit(s);
 	return 0;
 }
