@@ -17,12 +17,9 @@
 // execve exit. Per-CPU counters record events, drops (ring buffer full),
 // read errors and events too large to send, by category.
 //
-// Only exit events are sent, as by Falco's modern probe, with one
-// exception: close also sends its enter event (fd), written at sys_exit
-// right before the exit event (so with the exit's time), because the state
-// (syscall.State.After) removes the fd that the thread's last enter event
-// named. socket and connect need none: their exits carry domain, type and
-// protocol, and the fd. A successful execveat reaches sys_exit as an
+// Only exit events are sent, as by Falco's modern probe: the exits of
+// close, socket and connect carry the fd (and domain, type and protocol),
+// which is all the state needs. A successful execveat reaches sys_exit as an
 // execve on x86_64 (the kernel reports syscall 59) and is sent as an
 // execve exit, as Falco's probe does; failed ones are execveat exits.
 //

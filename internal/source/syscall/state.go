@@ -255,11 +255,15 @@ func stringParam(ev *scap.Event, info *scap.Info, name string) (string, bool) {
 // After applies the changes that follow the evaluation of an event: a
 // successful close removes its fd (the close exit itself still names it).
 func (s *State) After(ev *scap.Event, info *scap.Info, t *Thread) {
-	if t == nil || info.Dir != '<' || info.Name != "close" || !t.hasLastFD {
+	if t == nil || info.Dir != '<' || info.Name != "close" {
+		return
+	}
+	fd, ok := t.fdParam(ev, info) // the exit's fd, or the one its enter named
+	if !ok {
 		return
 	}
 	if res, ok := result(ev, info); ok && res == 0 {
-		delete(t.fds, t.lastFD)
+		delete(t.fds, fd)
 	}
 }
 

@@ -106,15 +106,10 @@ SYS_EXIT(x_creat)
 	return 0;
 }
 
-/* close sends its enter event (fd) too, from sys_exit, right before the
- * exit: the thread/fd state removes the fd its last enter event named when
- * the close exit succeeds. */
+/* close: the exit carries the fd, which is all the state needs. */
 SYS_EXIT(x_close)
 {
 	EXIT_BEGIN();
-	ev_start(s, 4, 1, CAT_FILE);
-	put_s64(s, (__s32)arg(s, 0));
-	ev_submit(s);
 	ev_start(s, 5, 2, CAT_FILE);
 	put_s64(s, ret);
 	put_s64(s, (__s32)arg(s, 0));
