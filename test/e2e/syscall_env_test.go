@@ -43,16 +43,33 @@ const agentConfig = `append_output:
 func startSyscallAgent(t *testing.T, bin, dir string) *syscallAgent {
 	t.Helper()
 	up := filepath.Join(testutil.SharedDir(t), "compat", "rules", "upstream")
-	cfg := filepath.Join(dir, "peregrine.yaml")
-	if err := os.WriteFile(cfg, []byte(agentConfig), 0o644); err != nil {
-		t.Fatal(err)
+	return startSyscallAgentWith(t, bin, dir, agentConfig, nil,
+		filepath.Join(up, "falco_rules.yaml"),
+		filepath.Join(up, "falco-incubating_rules.yaml"),
+		filepath.Join(up, "falco-sandbox_rules.yaml"))
+}
+
+// startSyscallAgentWith starts the agent with a configuration file (none
+// when config is empty), -o overrides and rules files. With neither a
+// configuration file nor rules files, peregrine loads its embedded default
+// rules (a configuration file without rules_file is an error, as in Falco).
+func startSyscallAgentWith(t *testing.T, bin, dir, config string, overrides []string, rulesFiles ...string) *syscallAgent {
+	t.Helper()
+	args := []string{"run", "--syscalls", "on"}
+	if config != "" {
+		cfg := filepath.Join(dir, "peregrine.yaml")
+		if err := os.WriteFile(cfg, []byte(config), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "-c", cfg)
 	}
-	args := []string{"run", "--syscalls", "on", "-c", cfg,
-		"-r", filepath.Join(up, "falco_rules.yaml"),
-		"-r", filepath.Join(up, "falco-incubating_rules.yaml"),
-		"-r", filepath.Join(up, "falco-sandbox_rules.yaml"),
-		"--audit-webhook", "http://" + freeAddr(t) + "/k8s-audit",
-		"-o", "json_output=true"}
+	for _, r := range rulesFiles {
+		args = append(args, "-r", r)
+	}
+	args = append(args, "--audit-webhook", "http://"+freeAddr(t)+"/k8s-audit", "-o", "json_output=true")
+	for _, o := range overrides {
+		args = append(args, "-o", o)
+	}
 	a := &syscallAgent{arrived: make(chan struct{}), done: make(chan struct{})}
 	a.cmd = exec.Command(bin, args...)
 	a.cmd.Dir = dir
