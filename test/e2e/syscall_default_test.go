@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -33,6 +34,22 @@ type defaultEnv struct {
 	syscallEnv
 	scratch string // host directory every user can traverse
 	tokens  string // host directory bind-mounted as the pod's service account
+
+	mu       sync.Mutex
+	expected map[string][]string // scenario marker -> the rules it may raise
+}
+
+// expectFor records the rules marker m's behaviour may raise (none: it
+// must raise no alert), for the check that nothing else fired.
+func (e *defaultEnv) expectFor(m string, wants []want) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, w := range wants {
+		e.expected[m] = append(e.expected[m], w.rule)
+	}
+	if _, ok := e.expected[m]; !ok {
+		e.expected[m] = nil
+	}
 }
 
 // defaultScenario performs a behaviour on the host and/or in a container
@@ -86,7 +103,8 @@ func TestDefaultSyscallRules(t *testing.T) {
 	if err := os.Chmod(scratch, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	e := &defaultEnv{syscallEnv: syscallEnv{work: mkdir(t, filepath.Join(work, "scratch")), tool: tool}, scratch: scratch}
+	e := &defaultEnv{syscallEnv: syscallEnv{work: mkdir(t, filepath.Join(work, "scratch")), tool: tool}, scratch: scratch,
+		expected: map[string][]string{}}
 	e.tokens = serviceAccountVolume(t, work)
 
 	// The unprivileged container gets the service account volume where
@@ -122,7 +140,9 @@ func TestDefaultSyscallRules(t *testing.T) {
 				t.Run(s.rule+"/host", func(t *testing.T) {
 					t.Parallel()
 					m := marker()
-					expect(t, &e.syscallEnv, s.host(t, e, m), "host", m)
+					wants := s.host(t, e, m)
+					e.expectFor(m, wants)
+					expect(t, &e.syscallEnv, wants, "host", m)
 				})
 			}
 			if s.ctr != nil {
@@ -133,14 +153,19 @@ func TestDefaultSyscallRules(t *testing.T) {
 						c = e.priv
 					}
 					m := marker()
-					expect(t, &e.syscallEnv, s.ctr(t, e, c, m), c.short(), m)
+					wants := s.ctr(t, e, c, m)
+					e.expectFor(m, wants)
+					expect(t, &e.syscallEnv, wants, c.short(), m)
 				})
 			}
 		}
 	})
-	// Every alert the scenarios raised, for the record.
+	// Every alert the scenarios raised, for the record; each must be one
+	// its behaviour was expected to raise.
+	time.Sleep(time.Second)
 	for _, al := range e.agent.since(quietEnd) {
 		t.Logf("alert: %s", al.Output)
+		checkExpected(t, e, al)
 	}
 	t.Logf("test took %v", time.Since(start).Round(time.Millisecond))
 }
@@ -232,17 +257,14 @@ func checkNoAlerts(t *testing.T, a *syscallAgent, canary string, agentPid int) {
 		if cmd, _ := fieldString(al, "proc.cmdline"); strings.Contains(cmd, canary) {
 			continue
 		}
-		pid, names, pids := ancestry(al)
-		mine, foreign := pid == self || pid == agentPid, false
+		pid, _, pids := ancestry(al)
+		mine := pid == self || pid == agentPid
 		for i := range pids {
 			if pids[i] == self || pids[i] == agentPid {
 				mine = true
 			}
-			if strings.HasSuffix(names[i], ".test") || names[i] == "go" {
-				foreign = true
-			}
 		}
-		if foreign && !mine {
+		if foreignAlert(al) && !mine {
 			t.Logf("alert of another test suite's process, not counted: %s", al.Output)
 			continue
 		}
@@ -250,16 +272,47 @@ func checkNoAlerts(t *testing.T, a *syscallAgent, canary string, agentPid int) {
 	}
 }
 
-// noAlertMentions fails if an alert mentions m (checked once the
-// scenario's expected alerts, caused later, have arrived).
-func noAlertMentions(t *testing.T, a *syscallAgent, m string) {
-	t.Helper()
-	time.Sleep(500 * time.Millisecond)
-	for _, al := range a.since(0) {
-		if strings.Contains(al.Output, m) {
-			t.Errorf("unexpected alert %q: %s", al.Rule, al.Output)
+// foreignAlert reports whether the alerting process runs below another Go
+// test binary or go command than this test's.
+func foreignAlert(al alertLine) bool {
+	self := os.Getpid()
+	_, names, pids := ancestry(al)
+	for i := range pids {
+		if pids[i] == self {
+			return false
 		}
 	}
+	for _, n := range names {
+		if strings.HasSuffix(n, ".test") || n == "go" {
+			return true
+		}
+	}
+	return false
+}
+
+// checkExpected fails on an alert of the scenarios that names no
+// scenario's marker, or a rule its scenario was not expected to raise.
+func checkExpected(t *testing.T, e *defaultEnv, al alertLine) {
+	t.Helper()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for m, rules := range e.expected {
+		if !strings.Contains(al.Output, m) {
+			continue
+		}
+		for _, r := range rules {
+			if r == al.Rule {
+				return
+			}
+		}
+		t.Errorf("unexpected alert %q for the behaviour of marker %s: %s", al.Rule, m, al.Output)
+		return
+	}
+	if foreignAlert(al) {
+		t.Logf("alert of another test suite's process, not counted: %s", al.Output)
+		return
+	}
+	t.Errorf("alert %q of no scenario: %s", al.Rule, al.Output)
 }
 
 func defaultScenarios() []defaultScenario {
@@ -333,7 +386,7 @@ func defaultScenarios() []defaultScenario {
 					}
 					hostRun(t, "sh", "-c", fmt.Sprintf("echo %d > /proc/self/loginuid && exec sudo -n %s -c 'import os; os.setuid(0)'",
 						loginUID, filepath.Join(e.scratch, admin)))
-					t.Cleanup(func() { noAlertMentions(t, e.agent, admin) })
+					e.expectFor(admin, nil)
 				} else {
 					t.Log("sudo is not installed: the administrator session is not checked")
 				}
