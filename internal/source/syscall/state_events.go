@@ -287,7 +287,9 @@ func (s *State) openedFD(t *Thread, ev *scap.Event, info *scap.Info, res int64) 
 			f.Name = path.Join(dir, raw)
 		}
 	} else if raw != "" {
-		f.Name = path.Clean(raw) // no copy when already clean
+		if f.Name = path.Clean(raw); f.Name != raw { // no copy when already clean
+			f.NameRaw = raw
+		}
 	}
 	if v, ok := uintParam(ev, info, "flags"); ok {
 		f.OpenFlags = uint32(v)

@@ -51,7 +51,11 @@ func (e *Event) FD() *FD {
 	if !usesFD(e.Info.Name) {
 		return nil
 	}
-	if i := e.paramIndex("fd"); i >= 0 {
+	i := e.paramIndex("fd")
+	if i < 0 {
+		i = e.paramIndex("oldfd") // dup family: the fd being duplicated
+	}
+	if i >= 0 {
 		if fd, ok := intOf(e.Raw.Params[i]); ok {
 			return e.Thread.fds[fd]
 		}
