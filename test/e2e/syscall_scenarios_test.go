@@ -372,9 +372,6 @@ func memfdWants(m string) []want {
 		contains: fm("proc.cmdline", m, "proc.name", "memfd:", "evt.arg.flags", "EXE_FROM_MEMFD")}
 	path := w
 	path.fields = fm("evt.type", "execve", "proc.exepath", "memfd:"+m)
-	path.gap = "execveat(AT_EMPTY_PATH) of a memfd: proc.exepath is \"/\", expected \"memfd:" + m +
-		"\" (the kernel's exe link is \"/memfd:NAME (deleted)\"; the upstream macro known_memfd_execution_processes " +
-		"compares proc.exepath with \"memfd:runc_cloned:/proc/self/exe\", so that exception can never match)"
 	return []want{w, path}
 }
 
