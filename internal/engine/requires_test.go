@@ -1,0 +1,48 @@
+package engine
+
+import (
+	"testing"
+
+	"github.com/peregrine-sec/peregrine/internal/condition"
+	"github.com/peregrine-sec/peregrine/internal/rules"
+)
+
+func TestRequires(t *testing.T) {
+	e := newTestEngine()
+	mk := func(cond string) *rules.Rule {
+		expr, err := condition.Parse(cond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &rules.Rule{Name: cond, Source: "test", Enabled: true, Expr: expr, Filter: compile(t, e, cond)}
+	}
+	notTCP := Constraint{Field: "t.opt", Op: "!=", Value: "tcp"}
+	for _, c := range []struct {
+		rules []string
+		want  bool
+	}{
+		// Every rule matching connect requires it, in every branch that can match.
+		{[]string{"((t.type = open) or (t.type = connect and t.opt != tcp)) and t.name = x", "t.type = execve"}, true},
+		{[]string{"t.type in (connect, open) and t.opt != tcp and t.name = x"}, true},
+		// A rule that matches connect without it.
+		{[]string{"t.type in (connect, open) and t.opt != tcp", "t.type = connect and t.name = y"}, false},
+		// A rule with no event type restriction can match connect without it.
+		{[]string{"t.type = connect and t.opt != tcp", "t.name = z"}, false},
+		// A negation is not reasoned about.
+		{[]string{"t.type = connect and not t.opt = tcp"}, false},
+		// No rule matches connect: nothing needs its events.
+		{[]string{"t.type = open"}, true},
+	} {
+		var rs []*rules.Rule
+		for _, r := range c.rules {
+			rs = append(rs, mk(r))
+		}
+		set, err := e.NewRuleSet("test", rs, MatchAll)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := set.Requires("t.type", "connect", notTCP); got != c.want {
+			t.Errorf("%q: Requires = %v, want %v", c.rules, got, c.want)
+		}
+	}
+}
