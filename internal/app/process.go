@@ -104,6 +104,7 @@ func (r *runner) process(ctx context.Context) error {
 				in.EventTypes = types
 			}
 			in.Syscall = r.syscallOptions()
+			in.Syscall.SendUnconnectedDatagramsOnly = sendsNeedOnlyDatagrams(rs)
 			run = func(ctx context.Context) error { return b.Live(ctx, in) }
 		}
 		wg.Add(1)
@@ -209,4 +210,18 @@ func (r *runner) syscallOptions() source.SyscallOptions {
 		o.RingBufferBytes = size
 	}
 	return o
+}
+
+// sendsNeedOnlyDatagrams reports whether every rule that can match sendto
+// or sendmsg requires an unconnected, non-TCP socket (as Falco's outbound
+// connection macros do), so that the capture may leave the other sends (a
+// TCP server's replies) in the kernel.
+func sendsNeedOnlyDatagrams(rs *engine.RuleSet) bool {
+	for _, t := range []string{"sendto", "sendmsg"} {
+		if !rs.Requires("evt.type", t, engine.Constraint{Field: "fd.l4proto", Op: "!=", Value: "tcp"}) ||
+			!rs.Requires("evt.type", t, engine.Constraint{Field: "fd.connected", Op: "=", Value: "false"}) {
+			return false
+		}
+	}
+	return true
 }

@@ -61,6 +61,10 @@ type SyscallOptions struct {
 	DropMaxBurst int
 	// SimulateDrops pretends one event is lost every second.
 	SimulateDrops bool
+	// SendUnconnectedDatagramsOnly is true when every rule matching sendto
+	// and sendmsg requires fd.l4proto != tcp and fd.connected = false: the
+	// other sends can stay in the kernel.
+	SendUnconnectedDatagramsOnly bool
 }
 
 // Builtin is one built-in source or field-extraction plugin.
