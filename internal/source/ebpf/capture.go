@@ -109,11 +109,16 @@ func configure(spec *ebpf.CollectionSpec, cfg Config) error {
 	if cfg.IgnoreSelf {
 		self = uint32(os.Getpid())
 	}
+	var dgramOnly uint32
+	if cfg.SendUnconnectedDatagramsOnly {
+		dgramOnly = 1
+	}
 	for name, v := range map[string]any{
-		"boot_offset_ns": uint64(rt.Nano() - bt.Nano()),
-		"wakeup_bytes":   uint64(cfg.WakeupBytes),
-		"self_tgid":      self,
-		"snaplen":        uint32(cfg.Snaplen),
+		"boot_offset_ns":              uint64(rt.Nano() - bt.Nano()),
+		"wakeup_bytes":                uint64(cfg.WakeupBytes),
+		"self_tgid":                   self,
+		"snaplen":                     uint32(cfg.Snaplen),
+		"send_unconnected_dgram_only": dgramOnly,
 	} {
 		vs, ok := spec.Variables[name]
 		if !ok {

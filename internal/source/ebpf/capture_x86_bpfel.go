@@ -70,65 +70,66 @@ type captureScratch struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	captureMapCountersMap    = "counters_map"
-	captureMapEvents         = "events"
-	captureMapExecFiles      = "exec_files"
-	captureMapExitProgs      = "exit_progs"
-	captureMapInteresting    = "interesting"
-	captureMapScratchMap     = "scratch_map"
-	captureMapStageProgs     = "stage_progs"
-	captureProgOnExec        = "on_exec"
-	captureProgOnExit        = "on_exit"
-	captureProgSysExit       = "sys_exit"
-	captureProgX_accept      = "x_accept"
-	captureProgX_bind        = "x_bind"
-	captureProgX_bpf         = "x_bpf"
-	captureProgX_chdir       = "x_chdir"
-	captureProgX_chmod       = "x_chmod"
-	captureProgX_clone       = "x_clone"
-	captureProgX_clone2      = "x_clone_2"
-	captureProgX_close       = "x_close"
-	captureProgX_connect     = "x_connect"
-	captureProgX_creat       = "x_creat"
-	captureProgX_dup         = "x_dup"
-	captureProgX_execve      = "x_execve"
-	captureProgX_execve2     = "x_execve_2"
-	captureProgX_execve3     = "x_execve_3"
-	captureProgX_fchdir      = "x_fchdir"
-	captureProgX_fcntl       = "x_fcntl"
-	captureProgX_finitModule = "x_finit_module"
-	captureProgX_initModule  = "x_init_module"
-	captureProgX_listen      = "x_listen"
-	captureProgX_memfdCreate = "x_memfd_create"
-	captureProgX_mkdir       = "x_mkdir"
-	captureProgX_mkdirat     = "x_mkdirat"
-	captureProgX_mmap        = "x_mmap"
-	captureProgX_mprotect    = "x_mprotect"
-	captureProgX_open        = "x_open"
-	captureProgX_openat      = "x_openat"
-	captureProgX_openat2     = "x_openat2"
-	captureProgX_pipe        = "x_pipe"
-	captureProgX_ptrace      = "x_ptrace"
-	captureProgX_recvfrom    = "x_recvfrom"
-	captureProgX_recvmsg     = "x_recvmsg"
-	captureProgX_renameat    = "x_renameat"
-	captureProgX_rw          = "x_rw"
-	captureProgX_sendmsg     = "x_sendmsg"
-	captureProgX_sendto      = "x_sendto"
-	captureProgX_setid       = "x_setid"
-	captureProgX_setns       = "x_setns"
-	captureProgX_setresid    = "x_setresid"
-	captureProgX_socket      = "x_socket"
-	captureProgX_symlinkat   = "x_symlinkat"
-	captureProgX_twopath     = "x_twopath"
-	captureProgX_unlink      = "x_unlink"
-	captureProgX_unlinkat    = "x_unlinkat"
-	captureProgX_unshare     = "x_unshare"
-	captureProgX_userfaultfd = "x_userfaultfd"
-	captureVarBootOffsetNs   = "boot_offset_ns"
-	captureVarSelfTgid       = "self_tgid"
-	captureVarSnaplen        = "snaplen"
-	captureVarWakeupBytes    = "wakeup_bytes"
+	captureMapCountersMap              = "counters_map"
+	captureMapEvents                   = "events"
+	captureMapExecFiles                = "exec_files"
+	captureMapExitProgs                = "exit_progs"
+	captureMapInteresting              = "interesting"
+	captureMapScratchMap               = "scratch_map"
+	captureMapStageProgs               = "stage_progs"
+	captureProgOnExec                  = "on_exec"
+	captureProgOnExit                  = "on_exit"
+	captureProgSysExit                 = "sys_exit"
+	captureProgX_accept                = "x_accept"
+	captureProgX_bind                  = "x_bind"
+	captureProgX_bpf                   = "x_bpf"
+	captureProgX_chdir                 = "x_chdir"
+	captureProgX_chmod                 = "x_chmod"
+	captureProgX_clone                 = "x_clone"
+	captureProgX_clone2                = "x_clone_2"
+	captureProgX_close                 = "x_close"
+	captureProgX_connect               = "x_connect"
+	captureProgX_creat                 = "x_creat"
+	captureProgX_dup                   = "x_dup"
+	captureProgX_execve                = "x_execve"
+	captureProgX_execve2               = "x_execve_2"
+	captureProgX_execve3               = "x_execve_3"
+	captureProgX_fchdir                = "x_fchdir"
+	captureProgX_fcntl                 = "x_fcntl"
+	captureProgX_finitModule           = "x_finit_module"
+	captureProgX_initModule            = "x_init_module"
+	captureProgX_listen                = "x_listen"
+	captureProgX_memfdCreate           = "x_memfd_create"
+	captureProgX_mkdir                 = "x_mkdir"
+	captureProgX_mkdirat               = "x_mkdirat"
+	captureProgX_mmap                  = "x_mmap"
+	captureProgX_mprotect              = "x_mprotect"
+	captureProgX_open                  = "x_open"
+	captureProgX_openat                = "x_openat"
+	captureProgX_openat2               = "x_openat2"
+	captureProgX_pipe                  = "x_pipe"
+	captureProgX_ptrace                = "x_ptrace"
+	captureProgX_recvfrom              = "x_recvfrom"
+	captureProgX_recvmsg               = "x_recvmsg"
+	captureProgX_renameat              = "x_renameat"
+	captureProgX_rw                    = "x_rw"
+	captureProgX_sendmsg               = "x_sendmsg"
+	captureProgX_sendto                = "x_sendto"
+	captureProgX_setid                 = "x_setid"
+	captureProgX_setns                 = "x_setns"
+	captureProgX_setresid              = "x_setresid"
+	captureProgX_socket                = "x_socket"
+	captureProgX_symlinkat             = "x_symlinkat"
+	captureProgX_twopath               = "x_twopath"
+	captureProgX_unlink                = "x_unlink"
+	captureProgX_unlinkat              = "x_unlinkat"
+	captureProgX_unshare               = "x_unshare"
+	captureProgX_userfaultfd           = "x_userfaultfd"
+	captureVarBootOffsetNs             = "boot_offset_ns"
+	captureVarSelfTgid                 = "self_tgid"
+	captureVarSendUnconnectedDgramOnly = "send_unconnected_dgram_only"
+	captureVarSnaplen                  = "snaplen"
+	captureVarWakeupBytes              = "wakeup_bytes"
 )
 
 // loadCapture returns the embedded CollectionSpec for capture.
@@ -240,10 +241,11 @@ type captureMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type captureVariableSpecs struct {
-	BootOffsetNs *ebpf.VariableSpec `ebpf:"boot_offset_ns"`
-	SelfTgid     *ebpf.VariableSpec `ebpf:"self_tgid"`
-	Snaplen      *ebpf.VariableSpec `ebpf:"snaplen"`
-	WakeupBytes  *ebpf.VariableSpec `ebpf:"wakeup_bytes"`
+	BootOffsetNs             *ebpf.VariableSpec `ebpf:"boot_offset_ns"`
+	SelfTgid                 *ebpf.VariableSpec `ebpf:"self_tgid"`
+	SendUnconnectedDgramOnly *ebpf.VariableSpec `ebpf:"send_unconnected_dgram_only"`
+	Snaplen                  *ebpf.VariableSpec `ebpf:"snaplen"`
+	WakeupBytes              *ebpf.VariableSpec `ebpf:"wakeup_bytes"`
 }
 
 // captureObjects contains all objects after they have been loaded into the kernel.
@@ -291,10 +293,11 @@ func (m *captureMaps) Close() error {
 //
 // It can be passed to loadCaptureObjects or ebpf.CollectionSpec.LoadAndAssign.
 type captureVariables struct {
-	BootOffsetNs *ebpf.Variable `ebpf:"boot_offset_ns"`
-	SelfTgid     *ebpf.Variable `ebpf:"self_tgid"`
-	Snaplen      *ebpf.Variable `ebpf:"snaplen"`
-	WakeupBytes  *ebpf.Variable `ebpf:"wakeup_bytes"`
+	BootOffsetNs             *ebpf.Variable `ebpf:"boot_offset_ns"`
+	SelfTgid                 *ebpf.Variable `ebpf:"self_tgid"`
+	SendUnconnectedDgramOnly *ebpf.Variable `ebpf:"send_unconnected_dgram_only"`
+	Snaplen                  *ebpf.Variable `ebpf:"snaplen"`
+	WakeupBytes              *ebpf.Variable `ebpf:"wakeup_bytes"`
 }
 
 // capturePrograms contains all programs after they have been loaded into the kernel.

@@ -37,6 +37,13 @@ type Config struct {
 	// IgnoreSelf drops the events of the calling process, so that an agent
 	// does not see its own reads and writes.
 	IgnoreSelf bool
+	// SendUnconnectedDatagramsOnly leaves in the kernel the sendto and sendmsg
+	// calls on stream (TCP) sockets and on connected sockets: set when every
+	// rule that selects these calls requires fd.l4proto != tcp and
+	// fd.connected = false (as Falco's outbound-connection macros do), so a
+	// busy TCP server costs nothing for them. The socket is looked up at
+	// sys_exit; the calls left out count in Counters.Filtered.
+	SendUnconnectedDatagramsOnly bool
 	// Logger receives attach and detach messages (default slog.Default()).
 	Logger *slog.Logger
 }
@@ -106,7 +113,8 @@ type Counters struct {
 	TooBig uint64 // events larger than the 32 KiB limit, not sent
 	// Filtered counts the exits of base syscalls no rule selects that were
 	// not sent because they change no state (failed calls, fcntl other
-	// than F_DUPFD, the parent's side of a clone).
+	// than F_DUPFD, the parent's side of a clone), and the sendto and
+	// sendmsg exits left out by Config.SendUnconnectedDatagramsOnly.
 	Filtered uint64
 
 	EventsBy [numCategories]uint64 // Events by Category

@@ -38,7 +38,10 @@
 // sends only the calls that change the state: successful ones (connect
 // also on EINPROGRESS), fcntl only for F_DUPFD and F_DUPFD_CLOEXEC, and of
 // the clone family only the child's exit. Stats.Filtered counts the exits
-// left out this way.
+// left out this way. With Config.SendUnconnectedDatagramsOnly, sendto and
+// sendmsg exits on stream sockets and on connected sockets (TCP_ESTABLISHED,
+// as connected datagram sockets are marked) are left out too, the socket
+// being looked up from the fd at sys_exit; they count as filtered.
 // Run reads the ring buffer in place: raw is valid only during the call,
 // and nothing is allocated per event.
 //

@@ -170,3 +170,114 @@ func TestNetworkCalls(t *testing.T) {
 		t.Errorf("replay saw %d of 3 events", seen)
 	}
 }
+
+// TestSendUnconnectedDatagramsOnly sends on a TCP connection, a connected
+// UDP socket, an unconnected UDP socket, a unix stream pair and an
+// unconnected unix datagram socket: with SendUnconnectedDatagramsOnly only
+// the unconnected datagram sends produce sendto/sendmsg events, the others
+// counting as filtered; without it every send does.
+func TestSendUnconnectedDatagramsOnly(t *testing.T) {
+	for _, only := range []bool{true, false} {
+		t.Run(fmt.Sprintf("only=%v", only), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "d.sock")
+			var tcpC, udpC, udpA, udpB, uxS, uxD, aPort, bPort int
+			var tid int
+			s := record(t, Config{SendUnconnectedDatagramsOnly: only}, func() {
+				tid = lockedThread(func() {
+					lo := &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}
+					l, _ := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
+					unix.Bind(l, lo)
+					unix.Listen(l, 8)
+					la, _ := unix.Getsockname(l)
+					tcpC, _ = unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
+					if err := unix.Connect(tcpC, la); err != nil {
+						t.Error(err)
+					}
+					acc, _, _ := unix.Accept4(l, 0)
+					if err := unix.Sendto(tcpC, []byte("tcp-sendto"), 0, nil); err != nil {
+						t.Error(err)
+					}
+					if _, err := unix.SendmsgN(tcpC, []byte("tcp-sendmsg"), nil, nil, 0); err != nil {
+						t.Error(err)
+					}
+
+					udpA, _ = unix.Socket(unix.AF_INET, unix.SOCK_DGRAM, 0)
+					udpB, _ = unix.Socket(unix.AF_INET, unix.SOCK_DGRAM, 0)
+					udpC, _ = unix.Socket(unix.AF_INET, unix.SOCK_DGRAM, 0)
+					unix.Bind(udpA, lo)
+					unix.Bind(udpB, lo)
+					sa, _ := unix.Getsockname(udpA)
+					sb, _ := unix.Getsockname(udpB)
+					aPort, bPort = sa.(*unix.SockaddrInet4).Port, sb.(*unix.SockaddrInet4).Port
+					if err := unix.Connect(udpC, sb); err != nil {
+						t.Error(err)
+					}
+					if err := unix.Sendto(udpC, []byte("udp-conn-sendto"), 0, nil); err != nil {
+						t.Error(err)
+					}
+					if _, err := unix.SendmsgN(udpC, []byte("udp-conn-sendmsg"), nil, nil, 0); err != nil {
+						t.Error(err)
+					}
+					if err := unix.Sendto(udpA, []byte("udp-sendto"), 0, sb); err != nil {
+						t.Error(err)
+					}
+					if _, err := unix.SendmsgN(udpA, []byte("udp-sendmsg"), nil, sb, 0); err != nil {
+						t.Error(err)
+					}
+
+					pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+					if err != nil {
+						t.Error(err)
+					}
+					uxS = pair[0]
+					if err := unix.Sendto(uxS, []byte("unix-stream"), 0, nil); err != nil {
+						t.Error(err)
+					}
+					srv, _ := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM, 0)
+					if err := unix.Bind(srv, &unix.SockaddrUnix{Name: path}); err != nil {
+						t.Error(err)
+					}
+					uxD, _ = unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM, 0)
+					if err := unix.Sendto(uxD, []byte("unix-dgram"), 0, &unix.SockaddrUnix{Name: path}); err != nil {
+						t.Error(err)
+					}
+					for _, fd := range []int{l, acc, tcpC, udpA, udpB, udpC, pair[0], pair[1], srv, uxD} {
+						unix.Close(fd)
+					}
+				})
+			})
+			mine := s.thread(tid)
+			sends := func(name string, fd int) []*rec {
+				return s.find(name, '<', func(r *rec) bool { return mine(r) && r.int(t, "fd") == int64(fd) })
+			}
+			left := map[string][]*rec{
+				"TCP sendto":            sends("sendto", tcpC),
+				"TCP sendmsg":           sends("sendmsg", tcpC),
+				"connected UDP sendto":  sends("sendto", udpC),
+				"connected UDP sendmsg": sends("sendmsg", udpC),
+				"unix stream sendto":    sends("sendto", uxS),
+			}
+			for what, got := range left {
+				if want := map[bool]int{true: 0, false: 1}[only]; len(got) != want {
+					t.Errorf("%s: %d events, want %d: %v", what, len(got), want, got)
+				}
+			}
+			local4 := fmt.Sprintf("127.0.0.1:%d->127.0.0.1:%d", aPort, bPort)
+			if got := sends("sendto", udpA); len(got) != 1 || string(got[0].param(t, "data")) != "udp-sendto" || got[0].format(t, "tuple") != local4 {
+				t.Errorf("unconnected UDP sendto: %v, want one with tuple %s", got, local4)
+			}
+			if got := sends("sendmsg", udpA); len(got) != 1 || string(got[0].param(t, "data")) != "udp-sendmsg" || got[0].format(t, "tuple") != local4 {
+				t.Errorf("unconnected UDP sendmsg: %v, want one with tuple %s", got, local4)
+			}
+			if got := sends("sendto", uxD); len(got) != 1 || string(got[0].param(t, "data")) != "unix-dgram" {
+				t.Errorf("unconnected unix datagram sendto: %v, want one", got)
+			}
+			if only && s.st.Filtered < 5 {
+				t.Errorf("%d exits filtered, want at least the 5 sends left out", s.st.Filtered)
+			}
+			if !only && s.st.Filtered != 0 {
+				t.Errorf("%d exits filtered with every syscall selected and no send predicate", s.st.Filtered)
+			}
+		})
+	}
+}

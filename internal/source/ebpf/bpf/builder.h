@@ -45,6 +45,9 @@ const volatile __u64 boot_offset_ns = 0; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
 const volatile __u64 wakeup_bytes = 256 * 1024;
 const volatile __u32 self_tgid = 0; /* events of this process are ignored when non-zero */
 const volatile __u32 snaplen = 80;  /* bytes of I/O data copied by read/write/send/recv */
+/* When non-zero, sendto and sendmsg on stream sockets and on connected
+ * sockets are not sent (Config.SendUnconnectedDatagramsOnly). */
+const volatile __u32 send_unconnected_dgram_only = 0;
 
 struct scratch {
 	__u8 data[2 * MAX_EV];
@@ -64,7 +67,7 @@ struct counters {
 	__u64 drops[NCAT];
 	__u64 errors;  /* failed kernel or user memory reads */
 	__u64 too_big; /* events over MAX_EV, not sent */
-	__u64 filtered; /* exits dropped by the exit filters */
+	__u64 filtered; /* exits dropped by the exit filters and the send predicate */
 };
 
 struct {

@@ -84,11 +84,37 @@ SYS_EXIT(x_listen)
 	return 0;
 }
 
+#define SOCK_STREAM_ 1
+#define TCP_ESTABLISHED_ 1
+
+/* send_left_out applies Config.SendUnconnectedDatagramsOnly to a sendto or
+ * sendmsg on fd: calls on stream sockets and on connected sockets (connected
+ * datagram sockets are in state TCP_ESTABLISHED too) are not sent and are
+ * counted as filtered. Anything that is not a readable socket is sent. */
+static __always_inline int send_left_out(__s64 fd)
+{
+	if (!send_unconnected_dgram_only)
+		return 0;
+	struct socket *so = socket_of_file(file_from_fd(fd));
+	if (!so)
+		return 0;
+	short type = BPF_CORE_READ(so, type);
+	struct sock *sk = BPF_CORE_READ(so, sk);
+	if (type != SOCK_STREAM_ && (!sk || BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_ESTABLISHED_))
+		return 0;
+	struct counters *c = counters_get();
+	if (c)
+		c->filtered++;
+	return 1;
+}
+
 /* sendto (31): res, data, fd, size, tuple. */
 SYS_EXIT(x_sendto)
 {
 	EXIT_BEGIN();
 	__s64 fd = (__s32)arg(s, 0);
+	if (send_left_out(fd))
+		return 0;
 	ev_start(s, 31, 5, CAT_NET);
 	put_s64(s, ret);
 	put_buf(s, (void *)arg(s, 1), ret > 0 ? ret : 0, snaplen, 1);
@@ -170,6 +196,8 @@ SYS_EXIT(x_sendmsg)
 {
 	EXIT_BEGIN();
 	__s64 fd = (__s32)arg(s, 0);
+	if (send_left_out(fd))
+		return 0;
 	struct umsg m = {};
 	bpf_probe_read_user(&m, sizeof(m), (void *)arg(s, 1));
 	ev_start(s, 49, 5, CAT_NET);

@@ -416,14 +416,22 @@ static __always_inline int exe_from_memfd(struct file *f)
 
 /* Sockets. */
 
-static __always_inline struct sock *sock_of_file(struct file *f)
+/* socket_of_file returns the socket of a socket file, or NULL. */
+static __always_inline struct socket *socket_of_file(struct file *f)
 {
 	if (!f)
 		return NULL;
 	__u16 mode = BPF_CORE_READ(f, f_inode, i_mode);
 	if ((mode & S_IFMT_) != S_IFSOCK_)
 		return NULL;
-	struct socket *so = BPF_CORE_READ(f, private_data);
+	return BPF_CORE_READ(f, private_data);
+}
+
+static __always_inline struct sock *sock_of_file(struct file *f)
+{
+	struct socket *so = socket_of_file(f);
+	if (!so)
+		return NULL;
 	return BPF_CORE_READ(so, sk);
 }
 
