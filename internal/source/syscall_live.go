@@ -36,7 +36,7 @@ func runSyscallLive(ctx context.Context, in Input) error {
 		log = slog.Default()
 	}
 	capture, err := ebpf.Open(ebpf.Config{Syscalls: in.EventTypes, IgnoreSelf: true, Logger: log,
-		RingBufferBytes: in.Syscall.RingBufferBytes})
+		RingBufferBytes: in.Syscall.RingBufferBytes, SendUnconnectedDatagramsOnly: in.Syscall.SendUnconnectedDatagramsOnly})
 	if err != nil {
 		return fmt.Errorf("starting the syscall capture: %w", err)
 	}
