@@ -27,9 +27,6 @@ func TestMain(m *testing.M) {
 	case "clone3":
 		helperClone3()
 		os.Exit(0)
-	case "orphan":
-		helperOrphan()
-		os.Exit(0)
 	}
 	os.Exit(m.Run())
 }
