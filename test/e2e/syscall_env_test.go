@@ -361,3 +361,37 @@ func (c *container) execTTY(cmd string) (string, error) {
 	line := fmt.Sprintf("ctr -n %s task exec --tty --exec-id %s %s %s", c.ns, marker(), c.id, cmd)
 	return runCmd(context.Background(), "script", "-qec", line, "/dev/null")
 }
+
+// prepareSyscallE2E skips unless the machine can run the live syscall
+// end-to-end tests (root, BTF, ctr, script), then sets up containerd and
+// builds peregrine and the scenario helper pgtool (statically, into
+// helperDir, which the containers mount at /e2e).
+func prepareSyscallE2E(t *testing.T) (image, work, bin, helperDir, tool string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("live syscall capture needs root")
+	}
+	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
+		t.Skip("live syscall capture needs BTF (/sys/kernel/btf/vmlinux)")
+	}
+	for _, name := range []string{"ctr", "script"} {
+		if _, err := exec.LookPath(name); err != nil {
+			t.Skipf("%s is not installed", name)
+		}
+	}
+	image, _ = setupContainerd(t)
+	work = t.TempDir()
+	bin = buildPeregrine(t, work)
+	helperDir = mkdir(t, filepath.Join(work, "e2e"))
+	tool = filepath.Join(helperDir, "pgtool")
+	build := exec.Command("go", "build", "-o", tool, "./test/e2e/scenarios/pgtool")
+	build.Dir = repoRoot(t)
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building pgtool: %v\n%s", err, out)
+	}
+	return image, work, bin, helperDir, tool
+}

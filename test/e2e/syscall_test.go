@@ -42,32 +42,8 @@ type scenario struct {
 // rule fires with the expected fields. Needs root, BTF and containerd
 // (scripts/containers.sh sets it up).
 func TestSyscallDetections(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test")
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("live syscall capture needs root")
-	}
-	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
-		t.Skip("live syscall capture needs BTF (/sys/kernel/btf/vmlinux)")
-	}
-	for _, tool := range []string{"ctr", "script"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed", tool)
-		}
-	}
 	start := time.Now()
-	image, _ := setupContainerd(t)
-	work := t.TempDir()
-	bin := buildPeregrine(t, work)
-	helperDir := mkdir(t, filepath.Join(work, "e2e"))
-	tool := filepath.Join(helperDir, "pgtool")
-	build := exec.Command("go", "build", "-o", tool, "./test/e2e/scenarios/pgtool")
-	build.Dir = repoRoot(t)
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building pgtool: %v\n%s", err, out)
-	}
+	image, work, bin, helperDir, tool := prepareSyscallE2E(t)
 	// The same program under a web server's name, for "Run shell untrusted".
 	if err := copyFile(tool, filepath.Join(helperDir, "nginx"), 0o755); err != nil {
 		t.Fatal(err)
