@@ -126,21 +126,7 @@ func uintParam(ev *scap.Event, info *scap.Info, name string) (uint64, bool) {
 	if !ok {
 		return 0, false
 	}
-	switch len(b) {
-	case 1:
-		return uint64(b[0]), true
-	case 2:
-		return uint64(b[0]) | uint64(b[1])<<8, true
-	case 4:
-		return uint64(u32le(b)), true
-	case 8:
-		return uint64(u32le(b)) | uint64(u32le(b[4:]))<<32, true
-	}
-	return 0, false
-}
-
-func u32le(b []byte) uint32 {
-	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+	return uintOf(b)
 }
 
 // EnvVar returns the value of one environment variable of the process.
