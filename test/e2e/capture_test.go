@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -75,6 +76,19 @@ func TestLiveCaptureReadBySysdig(t *testing.T) {
 `), 0o644)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	// A process already running with a command line and an environment
+	// longer than libscap's reader accepts (common on CI machines, e.g.
+	// compilers), so the capture's process list must cut them.
+	long := exec.CommandContext(ctx, "sh", "-c", "sleep 60; :", "long", strings.Repeat("a", 5000))
+	long.Env = append(os.Environ(), "PEREGRINE_LONG="+strings.Repeat("e", 8000))
+	long.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := long.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		syscall.Kill(-long.Process.Pid, syscall.SIGKILL)
+		long.Wait()
+	}()
 	cmd := exec.CommandContext(ctx, bin, "run", "--syscalls", "on", "-r", rules, "--capture", capture,
 		"--audit-webhook", "http://"+freeAddr(t)+"/k8s-audit")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
@@ -96,9 +110,12 @@ func TestLiveCaptureReadBySysdig(t *testing.T) {
 		t.Fatalf("peregrine run: %v", err)
 	}
 	format := "*%" + strings.Join(captureFields, "|%")
-	out, err := exec.Command(sysdig, "-r", capture, "-p", format).Output()
+	var stderr strings.Builder
+	read := exec.Command(sysdig, "-r", capture, "-p", format)
+	read.Stderr = &stderr
+	out, err := read.Output()
 	if err != nil {
-		t.Fatalf("sysdig cannot read the capture: %v", err)
+		t.Fatalf("sysdig cannot read the capture: %v\n%s", err, stderr.String())
 	}
 	theirs := map[string][]string{}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {

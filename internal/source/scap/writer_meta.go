@@ -13,27 +13,52 @@ func appendU16(b []byte, v uint16) []byte { return binary.LittleEndian.AppendUin
 func appendU32(b []byte, v uint32) []byte { return binary.LittleEndian.AppendUint32(b, v) }
 func appendU64(b []byte, v uint64) []byte { return binary.LittleEndian.AppendUint64(b, v) }
 
-// appendStr appends a u16 length and the bytes of s (cut at 65535 bytes).
-func appendStr(b []byte, s string) []byte {
-	if len(s) > 0xffff {
-		s = s[:0xffff]
+// Limits of libscap's capture reader, which refuses longer strings:
+// paths and names (comm, exe, cwd, root, fd names, interface names) at
+// most maxPathLen bytes, argument, environment and cgroup lists at most
+// maxListLen, and user and group strings fewer than maxCredentialLen.
+const (
+	maxPathLen       = 1023
+	maxListLen       = 4096
+	maxCredentialLen = 255
+)
+
+// appendStr appends a u16 length and the bytes of s, cut at limit bytes.
+func appendStr(b []byte, s string, limit int) []byte {
+	if len(s) > limit {
+		s = s[:limit]
 	}
 	b = appendU16(b, uint16(len(s)))
 	return append(b, s...)
 }
 
 // appendList appends a u16 length and the items, each followed by a NUL,
-// as libscap stores argument, environment and cgroup lists.
+// as libscap stores argument, environment and cgroup lists, in at most
+// maxListLen bytes. Items that do not fit are left out; an item cut at
+// the limit keeps its start and its NUL, as libscap reads a long
+// /proc/PID/cmdline.
 func appendList(b []byte, items []string) []byte {
 	n, keep := 0, 0
-	// Keep the whole items that fit, as a cut list would end mid-string.
-	for keep < len(items) && n+len(items[keep])+1 <= 0xffff {
+	for keep < len(items) && n+len(items[keep])+1 <= maxListLen {
 		n += len(items[keep]) + 1
 		keep++
 	}
-	b = appendU16(b, uint16(n))
+	var cut string
+	if keep < len(items) && n < maxListLen-1 {
+		// The next item is longer than the room left, so this slice is in range.
+		cut = items[keep][:maxListLen-n-1]
+	}
+	total := n
+	if cut != "" {
+		total += len(cut) + 1
+	}
+	b = appendU16(b, uint16(total))
 	for _, s := range items[:keep] {
 		b = append(b, s...)
+		b = append(b, 0)
+	}
+	if cut != "" {
+		b = append(b, cut...)
 		b = append(b, 0)
 	}
 	return b
@@ -93,11 +118,11 @@ func appendProcList(b []byte, threads map[int64]*Thread) []byte {
 		b = appendU64(b, uint64(t.PTID))
 		b = appendU64(b, uint64(t.SID))
 		b = appendU64(b, uint64(t.VPGID))
-		b = appendStr(b, t.Comm)
-		b = appendStr(b, t.Exe)
-		b = appendStr(b, t.ExePath)
+		b = appendStr(b, t.Comm, maxPathLen)
+		b = appendStr(b, t.Exe, maxPathLen)
+		b = appendStr(b, t.ExePath, maxPathLen)
 		b = appendList(b, t.Args)
-		b = appendStr(b, t.Cwd)
+		b = appendStr(b, t.Cwd, maxPathLen)
 		b = appendU64(b, uint64(t.FDLimit))
 		b = appendU32(b, t.Flags)
 		b = appendU32(b, t.UID)
@@ -111,7 +136,7 @@ func appendProcList(b []byte, threads map[int64]*Thread) []byte {
 		b = appendU64(b, uint64(t.VTID))
 		b = appendU64(b, uint64(t.VPID))
 		b = appendList(b, t.Cgroups)
-		b = appendStr(b, t.Root)
+		b = appendStr(b, t.Root, maxPathLen)
 		b = appendU64(b, t.PidNsInitStartTS)
 		b = appendU32(b, t.TTY)
 		b = appendU32(b, t.LoginUID)
@@ -165,14 +190,14 @@ func appendFDList(b []byte, tid int64, fds []FD) []byte {
 		case FDUnixSock:
 			b = appendU64(b, f.UnixSrc)
 			b = appendU64(b, f.UnixDst)
-			b = appendStr(b, f.Name)
+			b = appendStr(b, f.Name, maxPathLen)
 		case FDFileV2:
 			b = appendU32(b, f.OpenFlags)
-			b = appendStr(b, f.Name)
+			b = appendStr(b, f.Name, maxPathLen)
 			b = appendU32(b, f.Dev)
 		case FDUnknown:
 		default:
-			b = appendStr(b, f.Name)
+			b = appendStr(b, f.Name, maxPathLen)
 		}
 		patch(b, at, fdEntryLenInclusive)
 	}
@@ -187,9 +212,9 @@ func appendUserList(b []byte, users []User, groups []Group) []byte {
 		b = appendU8(b, 0)
 		b = appendU32(b, u.UID)
 		b = appendU32(b, u.GID)
-		b = appendStr(b, u.Name)
-		b = appendStr(b, u.HomeDir)
-		b = appendStr(b, u.Shell)
+		b = appendStr(b, u.Name, maxCredentialLen)
+		b = appendStr(b, u.HomeDir, maxCredentialLen)
+		b = appendStr(b, u.Shell, maxCredentialLen)
 		patch(b, at, userEntryLenInclusive)
 	}
 	for _, g := range groups {
@@ -197,7 +222,7 @@ func appendUserList(b []byte, users []User, groups []Group) []byte {
 		b, at = sized(b)
 		b = appendU8(b, 1)
 		b = appendU32(b, g.GID)
-		b = appendStr(b, g.Name)
+		b = appendStr(b, g.Name, maxCredentialLen)
 		patch(b, at, userEntryLenInclusive)
 	}
 	return b
@@ -214,6 +239,9 @@ func appendIfList(b []byte, ifaces []Interface) []byte {
 			typ = 2
 		}
 		name := strings.TrimRight(it.Name, "\x00")
+		if len(name) > maxPathLen {
+			name = name[:maxPathLen]
+		}
 		b = appendU16(b, typ)
 		b = appendU16(b, uint16(len(name)))
 		b = appendIP(b, it.Addr, v6)

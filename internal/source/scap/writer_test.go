@@ -194,3 +194,76 @@ func TestWriterReadBySysdig(t *testing.T) {
 		})
 	}
 }
+
+// TestWriterKeepsReaderLimits writes a process, an fd and a user with
+// strings longer than libscap's reader accepts (long environments and
+// command lines are common on CI machines) and checks that the capture
+// reads back with the strings cut to the limits, and that sysdig reads it.
+func TestWriterKeepsReaderLimits(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("x", n) }
+	var env []string
+	for i := 0; i < 200; i++ {
+		env = append(env, "VARIABLE_"+strings.Repeat("v", 40)+"=value")
+	}
+	snap := &Snapshot{
+		Machine: Machine{NumCPUs: 1, Hostname: "limits"},
+		Threads: map[int64]*Thread{
+			10: {TID: 10, PID: 10, PTID: 1, Comm: "long", Exe: "/bin/long", ExePath: "/" + long(2000),
+				Args: []string{"-a", long(6000), "-b"}, Env: env, Cwd: "/" + long(3000) + "/",
+				Cgroups: []string{"cpu=/" + long(5000)}, Root: "/", VTID: -1, VPID: -1},
+		},
+		FDs:    map[int64][]FD{10: {{Num: 3, Type: FDFileV2, Name: "/" + long(4000)}}},
+		Users:  []User{{UID: 1000, GID: 1000, Name: "u" + long(300), HomeDir: "/home/" + long(300), Shell: "/bin/sh"}},
+		Groups: []Group{{GID: 1000, Name: "g" + long(300)}},
+	}
+	path := filepath.Join(t.TempDir(), "limits.scap")
+	w, err := Create(path, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One close enter event, as readers want at least one event.
+	fd := []byte{3, 0, 0, 0, 0, 0, 0, 0}
+	if err := w.WriteDecoded(&Event{TS: 1, TID: 10, Type: 4, Params: [][]byte{fd}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := readAll(t, path)
+	th := r.Threads()[10]
+	if th == nil {
+		t.Fatal("thread 10 not read back")
+	}
+	listLen := func(items []string) int {
+		n := 0
+		for _, s := range items {
+			n += len(s) + 1
+		}
+		return n
+	}
+	if n := listLen(th.Args); n != maxListLen || th.Args[0] != "-a" || len(th.Args) != 2 {
+		t.Errorf("args: %d items, %d bytes; want -a and the start of the long one in %d bytes", len(th.Args), n, maxListLen)
+	}
+	if n := listLen(th.Env); n > maxListLen || len(th.Env) == 0 || th.Env[0] != env[0] {
+		t.Errorf("env: %d items in %d bytes; want whole leading items in at most %d", len(th.Env), n, maxListLen)
+	}
+	if len(th.ExePath) != maxPathLen || len(th.Cwd) != maxPathLen || listLen(th.Cgroups) != maxListLen {
+		t.Errorf("exepath %d, cwd %d, cgroups %d bytes", len(th.ExePath), len(th.Cwd), listLen(th.Cgroups))
+	}
+	if fds := r.FDs()[10]; len(fds) != 1 || len(fds[0].Name) != maxPathLen {
+		t.Errorf("fd list %+v", fds)
+	}
+	if u := r.Users(); len(u) != 1 || len(u[0].Name) != maxCredentialLen || len(u[0].HomeDir) != maxCredentialLen {
+		t.Errorf("users %+v", u)
+	}
+	if g := r.Groups(); len(g) != 1 || len(g[0].Name) != maxCredentialLen {
+		t.Errorf("groups %+v", g)
+	}
+	sysdig, err := exec.LookPath("sysdig")
+	if err != nil {
+		return
+	}
+	if out, err := exec.Command(sysdig, "-r", path).CombinedOutput(); err != nil {
+		t.Errorf("sysdig cannot read the capture: %v\n%s", err, out)
+	}
+}
