@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -224,13 +225,22 @@ func marker() string {
 	return "pg" + hex.EncodeToString(b)
 }
 
-// run runs a command with a timeout and returns its combined output.
+// runCmd runs a command with a timeout and returns its combined output.
+// A program the test has just written can be busy for a moment: a fork
+// made meanwhile by a parallel test holds the write descriptor until its
+// own exec (ETXTBSY), so that exec is tried again.
 func runCmd(ctx context.Context, name string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	for attempt := 0; ; attempt++ {
+		cmd := exec.CommandContext(ctx, name, args...)
+		out, err := cmd.CombinedOutput()
+		if errors.Is(err, syscall.ETXTBSY) && attempt < 50 {
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
+		return string(out), err
+	}
 }
 
 // ctrNamespace is the containerd namespace of the suite's containers. The
