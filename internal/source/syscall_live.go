@@ -59,6 +59,7 @@ func runSyscallLive(ctx context.Context, in Input) error {
 		containers = newRuntimeContainers(c)
 	}
 	live := &syscall.Live{Capture: capture, Initial: snap, Containers: containers,
+		Accounts: procfs.NewAccounts("/proc", log),
 		Resolve: func(tid int64) (*scap.Thread, []scap.FD, bool) {
 			s, err := scanner.ScanProcess(tid)
 			if err != nil {

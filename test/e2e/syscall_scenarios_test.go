@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,6 +33,24 @@ func syscallScenarios() []scenario {
 			ctr: func(t *testing.T, e *syscallEnv, c *container, m string) []want {
 				ctrRun(t, c, "grep", "-c", m, "/etc/shadow")
 				return []want{readShadow(m)}
+			},
+		},
+		{
+			// A user only the container's /etc/passwd names: user.name
+			// comes from the container's accounts, not the host's.
+			name: "container_user_names",
+			ctr: func(t *testing.T, e *syscallEnv, c *container, m string) []want {
+				p := "/etc/pam.d/" + m
+				ctrRun(t, c, "sh", "-c", "grep -q '^pgapp:' /etc/passwd || echo 'pgapp:x:4321:4321::/tmp:/bin/sh' >> /etc/passwd; "+
+					"mkdir -p /etc/pam.d && echo "+m+" > "+p+" && chmod 644 "+p)
+				args := []string{"-n", c.ns, "task", "exec", "--user", "4321", "--exec-id", marker(), c.id, "grep", "-c", m, p}
+				if out, err := runCmd(context.Background(), "ctr", args...); err != nil {
+					t.Logf("grep as uid 4321: %v: %s", err, out)
+				}
+				ctrRun(t, c, "rm", "-f", p)
+				return []want{{rule: "Read sensitive file untrusted",
+					fields:   fm("proc.name", "grep", "fd.name", p, "user.name", "pgapp", "user.uid", "4321"),
+					contains: fm("proc.cmdline", m)}}
 			},
 		},
 		{

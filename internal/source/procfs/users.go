@@ -14,39 +14,54 @@ func (s *Scanner) readUsers() ([]scap.User, []scap.Group) {
 	var users []scap.User
 	var groups []scap.Group
 	if b, err := s.read(filepath.Join(s.etc, "passwd")); err == nil {
-		forLines(b, func(f [][]byte) {
-			// name:password:uid:gid:gecos:home:shell
-			if len(f) < 7 {
-				return
-			}
-			uid, err1 := strconv.ParseUint(string(f[2]), 10, 32)
-			gid, err2 := strconv.ParseUint(string(f[3]), 10, 32)
-			if err1 != nil || err2 != nil {
-				return
-			}
-			users = append(users, scap.User{UID: uint32(uid), GID: uint32(gid),
-				Name: string(f[0]), HomeDir: string(f[5]), Shell: string(f[6])})
-		})
+		users = parsePasswd(b)
 	} else {
 		s.log.Debug("procfs: no users", "err", err)
 	}
 	if b, err := s.read(filepath.Join(s.etc, "group")); err == nil {
-		forLines(b, func(f [][]byte) {
-			// name:password:gid:members
-			if len(f) < 3 {
-				return
-			}
-			gid, err := strconv.ParseUint(string(f[2]), 10, 32)
-			if err != nil {
-				return
-			}
-			groups = append(groups, scap.Group{GID: uint32(gid), Name: string(f[0])})
-		})
+		groups = parseGroup(b)
 	} else {
 		s.log.Debug("procfs: no groups", "err", err)
 	}
 	return users, groups
 }
+
+// parsePasswd reads passwd(5) lines (name:password:uid:gid:gecos:home:shell),
+// skipping malformed lines and NSS compat entries (+name, -name).
+func parsePasswd(b []byte) []scap.User {
+	var users []scap.User
+	forLines(b, func(f [][]byte) {
+		if len(f) < 7 || isNSSEntry(f[0]) {
+			return
+		}
+		uid, err1 := strconv.ParseUint(string(f[2]), 10, 32)
+		gid, err2 := strconv.ParseUint(string(f[3]), 10, 32)
+		if err1 != nil || err2 != nil {
+			return
+		}
+		users = append(users, scap.User{UID: uint32(uid), GID: uint32(gid),
+			Name: string(f[0]), HomeDir: string(f[5]), Shell: string(f[6])})
+	})
+	return users
+}
+
+// parseGroup reads group(5) lines (name:password:gid:members).
+func parseGroup(b []byte) []scap.Group {
+	var groups []scap.Group
+	forLines(b, func(f [][]byte) {
+		if len(f) < 3 || isNSSEntry(f[0]) {
+			return
+		}
+		gid, err := strconv.ParseUint(string(f[2]), 10, 32)
+		if err != nil {
+			return
+		}
+		groups = append(groups, scap.Group{GID: uint32(gid), Name: string(f[0])})
+	})
+	return groups
+}
+
+func isNSSEntry(name []byte) bool { return len(name) > 0 && (name[0] == '+' || name[0] == '-') }
 
 // forLines calls fn with the colon-separated fields of each line that is
 // not empty or a comment.

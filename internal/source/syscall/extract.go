@@ -174,10 +174,7 @@ func baseExtractors() map[string]fieldFn {
 			if e.Thread.UID == unknownID {
 				return dst, false
 			}
-			if n := e.State.UserName(e.Thread.UID); n != "" {
-				return e.str(dst, n), true
-			}
-			return e.str(dst, strconv.FormatUint(uint64(e.Thread.UID), 10)), true
+			return e.str(dst, e.State.userName(e.Thread, e.Thread.UID, e.TS)), true
 		},
 		"user.loginuid": threadNum(func(t *Thread) int64 { return int64(int32(t.LoginUID)) }),
 		"group.gid":     threadNum(func(t *Thread) int64 { return int64(t.GID) }),

@@ -1,7 +1,6 @@
 package syscall
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/peregrine-sec/peregrine/internal/field"
@@ -124,19 +123,13 @@ func processExtractors(m map[string]fieldFn) {
 		if e.Thread == nil || e.Thread.LoginUID == unknownID {
 			return dst, false
 		}
-		if n := e.State.UserName(e.Thread.LoginUID); n != "" {
-			return e.str(dst, n), true
-		}
-		return e.str(dst, strconv.FormatUint(uint64(e.Thread.LoginUID), 10)), true
+		return e.str(dst, e.State.userName(e.Thread, e.Thread.LoginUID, e.TS)), true
 	}
 	m["group.name"] = func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
 		if e.Thread == nil || e.Thread.GID == unknownID {
 			return dst, false
 		}
-		if n := e.State.GroupName(e.Thread.GID); n != "" {
-			return e.str(dst, n), true
-		}
-		return e.str(dst, strconv.FormatUint(uint64(e.Thread.GID), 10)), true
+		return e.str(dst, e.State.groupName(e.Thread, e.Thread.GID, e.TS)), true
 	}
 }
 

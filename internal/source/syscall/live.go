@@ -29,6 +29,8 @@ type Live struct {
 	Resolve func(tid int64) (*scap.Thread, []scap.FD, bool)
 	// Containers gives container.* and k8s.* values (may be nil).
 	Containers ContainerLookup
+	// Accounts names users and groups inside containers (may be nil).
+	Accounts ContainerAccounts
 	// Record, when set, receives every event (--capture).
 	Record Recorder
 	// MaxThreads bounds the thread table (0: 100,000).
@@ -48,7 +50,7 @@ func (l *Live) Run(ctx context.Context, emit func(event.Event)) error {
 	if l.Initial != nil {
 		st.Load(l.Initial)
 	}
-	st.Resolve, st.Containers = l.Resolve, l.Containers
+	st.Resolve, st.Containers, st.Accounts = l.Resolve, l.Containers, l.Accounts
 	l.state = st
 	var raw scap.Event
 	ev := &Event{State: st}

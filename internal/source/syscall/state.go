@@ -71,6 +71,9 @@ type State struct {
 	// Containers resolves container metadata (name, image, pod...) by
 	// full container id; nil when no runtime is known.
 	Containers ContainerLookup
+	// Accounts names users and groups inside containers; nil names them
+	// from the host's (or the capture's) lists.
+	Accounts ContainerAccounts
 	// Resolve describes a thread the events refer to but the state does not
 	// know (a live source reads /proc); nil or false leaves it unknown.
 	Resolve func(tid int64) (*scap.Thread, []scap.FD, bool)
@@ -214,10 +217,12 @@ func (s *State) parentTID(t *Thread) int64 {
 // Thread returns a thread, or nil.
 func (s *State) Thread(tid int64) *Thread { return s.threads[tid] }
 
-// UserName returns the name of a uid, or "" when unknown.
+// UserName returns the name of a uid in the host's (or the capture's)
+// user list, or "" when unknown.
 func (s *State) UserName(uid uint32) string { return s.users[uid] }
 
-// GroupName returns the name of a gid, or "" when unknown.
+// GroupName returns the name of a gid in the host's (or the capture's)
+// group list, or "" when unknown.
 func (s *State) GroupName(gid uint32) string { return s.groups[gid] }
 
 // Len returns the number of threads tracked.

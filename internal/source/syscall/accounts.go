@@ -1,0 +1,58 @@
+package syscall
+
+// ContainerAccounts names the users and groups of containers from the
+// container's own account files, as libsinsp does: a uid inside a
+// container is named by the container's /etc/passwd, not the host's.
+type ContainerAccounts interface {
+	// UserName returns the name of uid in the container that pid (one of
+	// its processes) runs in; false when the container does not name it.
+	// ts is the time of the event asking (nanoseconds since the epoch),
+	// which paces reading the files again.
+	UserName(containerID string, pid int64, uid uint32, ts int64) (string, bool)
+	// GroupName is UserName for a gid.
+	GroupName(containerID string, pid int64, gid uint32, ts int64) (string, bool)
+}
+
+// notAvailable is what libsinsp prints for a user or group no account
+// file names (other than root).
+const notAvailable = "<NA>"
+
+// userName names uid for thread t: from its container's accounts when t
+// runs in a container and they are known, else from the host's (or the
+// capture's) user list; uid 0 is "root" and any other unnamed uid "<NA>".
+func (s *State) userName(t *Thread, uid uint32, ts int64) string {
+	if n, ok := s.accountName(t, uid, false, ts); ok {
+		return n
+	}
+	if uid == 0 {
+		return "root"
+	}
+	return notAvailable
+}
+
+// groupName is userName for a gid.
+func (s *State) groupName(t *Thread, gid uint32, ts int64) string {
+	if n, ok := s.accountName(t, gid, true, ts); ok {
+		return n
+	}
+	if gid == 0 {
+		return "root"
+	}
+	return notAvailable
+}
+
+func (s *State) accountName(t *Thread, id uint32, group bool, ts int64) (string, bool) {
+	if t.ContainerID != "" && s.Accounts != nil {
+		if group {
+			return s.Accounts.GroupName(t.ContainerID, t.PID, id, ts)
+		}
+		return s.Accounts.UserName(t.ContainerID, t.PID, id, ts)
+	}
+	var n string
+	if group {
+		n = s.groups[id]
+	} else {
+		n = s.users[id]
+	}
+	return n, n != ""
+}
