@@ -105,6 +105,7 @@ func (r *runner) process(ctx context.Context) error {
 			}
 			in.Syscall = r.syscallOptions()
 			in.Syscall.SendUnconnectedDatagramsOnly = sendsNeedOnlyDatagrams(rs)
+			in.Syscall.HostNames = rs.ComparedValues("fd.sip.name", "fd.cip.name", "fd.lip.name", "fd.rip.name")
 			run = func(ctx context.Context) error { return b.Live(ctx, in) }
 		}
 		wg.Add(1)

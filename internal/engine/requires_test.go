@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/peregrine-sec/peregrine/internal/condition"
@@ -44,5 +45,33 @@ func TestRequires(t *testing.T) {
 		if got := set.Requires("t.type", "connect", notTCP); got != c.want {
 			t.Errorf("%q: Requires = %v, want %v", c.rules, got, c.want)
 		}
+	}
+}
+
+func TestComparedValues(t *testing.T) {
+	e := newTestEngine()
+	var rs []*rules.Rule
+	for _, cond := range []string{
+		"t.type = connect and t.name in (b.example, a.example)",
+		"not t.name = c.example and t.opt = ignored",
+		"t.name != a.example or t.name startswith not-compared",
+		"t.opt in (other)",
+	} {
+		expr, err := condition.Parse(cond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs = append(rs, &rules.Rule{Name: cond, Source: "test", Enabled: true, Expr: expr, Filter: compile(t, e, cond)})
+	}
+	set, err := e.NewRuleSet("test", rs, MatchAll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := set.ComparedValues("t.name")
+	if want := []string{"a.example", "b.example", "c.example"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("ComparedValues = %q, want %q", got, want)
+	}
+	if got := set.ComparedValues("t.none"); len(got) != 0 {
+		t.Errorf("no such field: %q", got)
 	}
 }

@@ -65,6 +65,9 @@ type SyscallOptions struct {
 	// and sendmsg requires fd.l4proto != tcp and fd.connected = false: the
 	// other sends can stay in the kernel.
 	SendUnconnectedDatagramsOnly bool
+	// HostNames are the host names the rules compare fd.*.name with; they
+	// are resolved periodically to name socket addresses.
+	HostNames []string
 }
 
 // Builtin is one built-in source or field-extraction plugin.

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/peregrine-sec/peregrine/internal/source/cri"
+	"github.com/peregrine-sec/peregrine/internal/source/dnsnames"
 	"github.com/peregrine-sec/peregrine/internal/source/ebpf"
 	"github.com/peregrine-sec/peregrine/internal/source/procfs"
 	"github.com/peregrine-sec/peregrine/internal/source/scap"
@@ -35,6 +36,9 @@ func runSyscallLive(ctx context.Context, in Input) error {
 	if log == nil {
 		log = slog.Default()
 	}
+	// Resolving starts first, so that names are known when events flow.
+	names := dnsnames.New(dnsnames.Options{Names: in.Syscall.HostNames, Logger: log})
+	go func() { _ = names.Run(ctx) }()
 	capture, err := ebpf.Open(ebpf.Config{Syscalls: in.EventTypes, IgnoreSelf: true, Logger: log,
 		RingBufferBytes: in.Syscall.RingBufferBytes, SendUnconnectedDatagramsOnly: in.Syscall.SendUnconnectedDatagramsOnly})
 	if err != nil {
@@ -59,7 +63,7 @@ func runSyscallLive(ctx context.Context, in Input) error {
 		containers = newRuntimeContainers(c)
 	}
 	live := &syscall.Live{Capture: capture, Initial: snap, Containers: containers,
-		Accounts: procfs.NewAccounts("/proc", log),
+		Accounts: procfs.NewAccounts("/proc", log), Names: names,
 		Resolve: func(tid int64) (*scap.Thread, []scap.FD, bool) {
 			s, err := scanner.ScanProcess(tid)
 			if err != nil {

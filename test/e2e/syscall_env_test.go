@@ -56,6 +56,12 @@ func startSyscallAgent(t *testing.T, bin, dir string) *syscallAgent {
 // rules (a configuration file without rules_file is an error, as in Falco).
 func startSyscallAgentWith(t *testing.T, bin, dir, config string, overrides []string, rulesFiles ...string) *syscallAgent {
 	t.Helper()
+	return launchAgent(t, dir, append([]string{bin}, agentArgs(t, dir, config, overrides, rulesFiles)...))
+}
+
+// agentArgs are the arguments of peregrine run for startSyscallAgentWith.
+func agentArgs(t *testing.T, dir, config string, overrides, rulesFiles []string) []string {
+	t.Helper()
 	args := []string{"run", "--syscalls", "on"}
 	if config != "" {
 		cfg := filepath.Join(dir, "peregrine.yaml")
@@ -71,8 +77,16 @@ func startSyscallAgentWith(t *testing.T, bin, dir, config string, overrides []st
 	for _, o := range overrides {
 		args = append(args, "-o", o)
 	}
+	return args
+}
+
+// launchAgent runs argv (peregrine run, possibly through wrappers that
+// exec it in place) and reads its JSON alerts; it is stopped with SIGTERM
+// at the end of the test.
+func launchAgent(t *testing.T, dir string, argv []string) *syscallAgent {
+	t.Helper()
 	a := &syscallAgent{arrived: make(chan struct{}), done: make(chan struct{})}
-	a.cmd = exec.Command(bin, args...)
+	a.cmd = exec.Command(argv[0], argv[1:]...)
 	a.cmd.Dir = dir
 	a.cmd.Stderr = lockedWriter{&a.mu, &a.stderr}
 	out, err := a.cmd.StdoutPipe()

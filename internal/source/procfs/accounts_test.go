@@ -117,3 +117,26 @@ func TestAccountsStayInsideTheContainer(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkAccountsUserName is the lookup every user.name of a container
+// process costs once its files are read.
+func BenchmarkAccountsUserName(b *testing.B) {
+	dir := b.TempDir()
+	ctr := filepath.Join(dir, "ctr")
+	os.MkdirAll(filepath.Join(ctr, "etc"), 0o755)
+	os.MkdirAll(filepath.Join(dir, "proc", "100"), 0o755)
+	os.MkdirAll(filepath.Join(dir, "proc", "1"), 0o755)
+	os.Symlink(dir, filepath.Join(dir, "proc", "1", "root"))
+	os.Symlink(ctr, filepath.Join(dir, "proc", "100", "root"))
+	os.WriteFile(filepath.Join(ctr, "etc", "passwd"), []byte("root:x:0:0:root:/root:/bin/sh\napp:x:4321:4321::/:/bin/sh\n"), 0o644)
+	a := NewAccounts(filepath.Join(dir, "proc"), nil)
+	id := "4e1f9a1b0c7d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f"
+	if n, ok := a.UserName(id, 100, 4321, 1); !ok || n != "app" {
+		b.Fatalf("%q %v", n, ok)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		a.UserName(id, 100, 4321, int64(i))
+	}
+}

@@ -25,6 +25,10 @@ func fdExtractors(m map[string]fieldFn) {
 	m["fd.port"] = fdPorts
 	m["fd.lip"] = fdIP(func(f *FD) []netip.Addr { return []netip.Addr{local(f)} })
 	m["fd.rip"] = fdIP(func(f *FD) []netip.Addr { return []netip.Addr{remote(f)} })
+	m["fd.cip.name"] = hostName(func(f *FD) netip.Addr { return f.CIP })
+	m["fd.sip.name"] = hostName(func(f *FD) netip.Addr { return f.SIP })
+	m["fd.lip.name"] = hostName(local)
+	m["fd.rip.name"] = hostName(remote)
 	m["fd.lnet"] = fdIP(func(f *FD) []netip.Addr { return []netip.Addr{local(f)} })
 	m["fd.rnet"] = fdIP(func(f *FD) []netip.Addr { return []netip.Addr{remote(f)} })
 	m["fd.ip"] = fdIP(func(f *FD) []netip.Addr { return []netip.Addr{f.CIP, f.SIP} })

@@ -31,6 +31,8 @@ type Live struct {
 	Containers ContainerLookup
 	// Accounts names users and groups inside containers (may be nil).
 	Accounts ContainerAccounts
+	// Names names socket addresses for fd.*.name (may be nil).
+	Names HostNames
 	// Record, when set, receives every event (--capture).
 	Record Recorder
 	// MaxThreads bounds the thread table (0: 100,000).
@@ -50,7 +52,7 @@ func (l *Live) Run(ctx context.Context, emit func(event.Event)) error {
 	if l.Initial != nil {
 		st.Load(l.Initial)
 	}
-	st.Resolve, st.Containers, st.Accounts = l.Resolve, l.Containers, l.Accounts
+	st.Resolve, st.Containers, st.Accounts, st.Names = l.Resolve, l.Containers, l.Accounts, l.Names
 	l.state = st
 	var raw scap.Event
 	ev := &Event{State: st}

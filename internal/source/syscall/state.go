@@ -74,6 +74,8 @@ type State struct {
 	// Accounts names users and groups inside containers; nil names them
 	// from the host's (or the capture's) lists.
 	Accounts ContainerAccounts
+	// Names names socket addresses for fd.*.name; nil leaves them unnamed.
+	Names HostNames
 	// Resolve describes a thread the events refer to but the state does not
 	// know (a live source reads /proc); nil or false leaves it unknown.
 	Resolve func(tid int64) (*scap.Thread, []scap.FD, bool)

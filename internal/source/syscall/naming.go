@@ -1,5 +1,14 @@
 package syscall
 
+import (
+	"net/netip"
+
+	"github.com/peregrine-sec/peregrine/internal/field"
+)
+
+// The seams through which a live source names things the events carry as
+// numbers: users and groups in containers, and hosts.
+
 // ContainerAccounts names the users and groups of containers from the
 // container's own account files, as libsinsp does: a uid inside a
 // container is named by the container's /etc/passwd, not the host's.
@@ -55,4 +64,25 @@ func (s *State) accountName(t *Thread, id uint32, group bool, ts int64) (string,
 		n = s.users[id]
 	}
 	return n, n != ""
+}
+
+// HostNames names IP addresses with the host names the rules compare the
+// fd.*.name fields with (see package dnsnames).
+type HostNames interface {
+	NameOf(ip netip.Addr) (string, bool)
+}
+
+// hostName extracts the name of one address of a socket fd.
+func hostName(get func(*FD) netip.Addr) fieldFn {
+	return func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
+		f := e.FD()
+		if f == nil || (f.Type != '4' && f.Type != '6') || e.State.Names == nil {
+			return dst, false
+		}
+		n, ok := e.State.Names.NameOf(get(f))
+		if !ok {
+			return dst, false
+		}
+		return e.str(dst, n), true
+	}
 }
