@@ -132,7 +132,7 @@ func (c *Cache) Refresh(ctx context.Context) {
 		// One line per refresh: rules files list dozens of names that a
 		// machine without outside DNS cannot resolve.
 		sort.Strings(newlyFailed)
-		c.o.Logger.Warn("cannot resolve host names the rules compare fd.*.name with; their addresses stay unnamed",
+		c.o.Logger.Info("cannot resolve host names the rules compare fd.*.name with; their addresses stay unnamed",
 			"count", len(newlyFailed), "names", strings.Join(newlyFailed[:min(len(newlyFailed), 5)], ","))
 	}
 	byIP := map[netip.Addr]string{}
