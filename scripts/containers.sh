@@ -9,9 +9,13 @@
 #   - builds a busybox rootfs (busybox-static + applet links) in a cache dir;
 #   - builds an OCI archive with a pause image and a busybox image from that
 #     rootfs and imports it into the k8s.io namespace, so CRI RunPodSandbox
-#     and CreateContainer work with host networking (no CNI).
+#     and CreateContainer work;
+#   - gives pods their own network: the standard CNI plugins
+#     (containernetworking-plugins) and a bridge network, peregrine0 with
+#     10.89.0.0/24, so that pods not on the host network get an IP.
 # What it did goes to stderr; stdout ends with KEY=VALUE lines for callers:
-#   CONTAINERD_SOCK, BUSYBOX_ROOTFS, PAUSE_IMAGE, BUSYBOX_IMAGE
+#   CONTAINERD_SOCK, BUSYBOX_ROOTFS, PAUSE_IMAGE, BUSYBOX_IMAGE, POD_NETWORK
+#   (POD_NETWORK=1 when pods can have their own network)
 #
 #   PEREGRINE_CONTAINERS_CACHE  cache dir (default /var/cache/peregrine-containers)
 #   CONTAINERD_SOCK             socket (default /run/containerd/containerd.sock)
@@ -22,6 +26,8 @@ sock="${CONTAINERD_SOCK:-/run/containerd/containerd.sock}"
 conf=/etc/containerd/config.toml
 pause_image="peregrine.local/pause:1"
 busybox_image="peregrine.local/busybox:1"
+cni_bin=/usr/lib/cni # where Debian's containernetworking-plugins installs them
+cni_conf=/etc/cni/net.d/10-peregrine.conflist
 say() { echo "containers.sh: $*" >&2; }
 
 if [[ $(id -u) != 0 ]]; then
@@ -35,6 +41,7 @@ need=()
 command -v containerd >/dev/null || need+=(containerd)
 command -v runc >/dev/null || need+=(runc)
 [[ -x /bin/busybox ]] || need+=(busybox-static)
+[[ -x $cni_bin/bridge ]] || need+=(containernetworking-plugins)
 if [[ ${#need[@]} -gt 0 ]]; then
   say "installing ${need[*]}"
   apt-get update -qq >&2
@@ -51,7 +58,8 @@ fi
 mkdir -p /etc/containerd
 want="$(containerd config default |
   sed -e 's/restrict_oom_score_adj = false/restrict_oom_score_adj = true/' \
-      -e "s#sandbox_image = \".*\"#sandbox_image = \"$pause_image\"#")"
+      -e "s#sandbox_image = \".*\"#sandbox_image = \"$pause_image\"#" \
+      -e "s#bin_dir = \"/opt/cni/bin\"#bin_dir = \"$cni_bin\"#")"
 if ! grep -q 'restrict_oom_score_adj = true' <<<"$want"; then
   say "containerd's default config has no restrict_oom_score_adj setting"
   exit 1
@@ -63,6 +71,23 @@ if [[ ! -f $conf ]] || [[ "$(cat "$conf")" != "$want" ]]; then
 else
   say "$conf is up to date"
   config_changed=0
+fi
+
+# The pods' network: a bridge with host-local addresses, no masquerading
+# (the tests' pods talk to the host only).
+want_cni='{
+  "cniVersion": "1.0.0",
+  "name": "peregrine",
+  "plugins": [
+    {"type": "bridge", "bridge": "peregrine0", "isGateway": true, "ipMasq": false,
+     "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.89.0.0/24"}]], "routes": [{"dst": "0.0.0.0/0"}]}},
+    {"type": "loopback"}
+  ]
+}'
+mkdir -p "$(dirname "$cni_conf")"
+if [[ ! -f $cni_conf ]] || [[ "$(cat "$cni_conf")" != "$want_cni" ]]; then
+  say "writing $cni_conf"
+  printf '%s\n' "$want_cni" >"$cni_conf"
 fi
 
 # 3. The daemon.
@@ -159,3 +184,8 @@ echo "CONTAINERD_SOCK=$sock"
 echo "BUSYBOX_ROOTFS=$rootfs"
 echo "PAUSE_IMAGE=$pause_image"
 echo "BUSYBOX_IMAGE=$busybox_image"
+if [[ -x $cni_bin/bridge && -x $cni_bin/host-local && -x $cni_bin/loopback ]]; then
+  echo "POD_NETWORK=1"
+else
+  echo "POD_NETWORK=0"
+fi
