@@ -243,6 +243,7 @@ type config struct {
 	step, idle, micro     time.Duration
 	redisN                int
 	redisPort             int
+	redisRuns             int
 	sections              string
 	searchSteps           int
 	maxBusy               float64
@@ -271,6 +272,8 @@ func harnessMain() {
 	flag.DurationVar(&cfg.micro, "micro", 3*time.Second, "duration of each microbenchmark run in (c)")
 	flag.IntVar(&cfg.redisN, "redis-n", 200000, "redis-benchmark -n")
 	flag.IntVar(&cfg.redisPort, "redis-port", 16379, "port of the redis-server the harness starts")
+	flag.IntVar(&cfg.redisRuns, "redis-runs", 1, "(b) redis-benchmark runs per side in each repetition (the agent started once per repetition); "+
+		"each repetition's loss is computed from its own runs, so that drift of the machine between repetitions cancels")
 	flag.StringVar(&cfg.sections, "sections", "a,b,c,d", "sections to run")
 	flag.Float64Var(&cfg.maxBusy, "max-busy", 25, "wait (up to 40 s) before a repetition while other processes keep more than this % of the machine busy")
 	flag.Float64Var(&cfg.maxForeign, "max-foreign", 10, "repeat a (b) or (c) measurement when other processes used more than this % of the machine during it")

@@ -178,10 +178,11 @@ func (r *report) String() string {
 		fmt.Fprintf(w, "## (b) redis-benchmark, upstream stable rules loaded vs no agent\n\n")
 		fmt.Fprintf(w, "`redis-benchmark -q -n %d -t get,set -P 1 --csv` (50 clients) against %s on 127.0.0.1:%d (no persistence); "+
 			"the with/without order alternates each repetition; the agent is started fresh for each with-agent run.\n\n", cfg.redisN, firstWords(rr.version, 3), cfg.redisPort)
-		fmt.Fprintf(w, "| test | no agent ops/s | with agent ops/s | loss (of medians) |\n|---|---|---|---|\n")
+		fmt.Fprintf(w, "%d runs per side in each of %d repetitions.\n\n", max(cfg.redisRuns, 1), cfg.reps)
+		fmt.Fprintf(w, "| test | no agent ops/s | with agent ops/s | loss (of medians) | loss, median of the repetitions' own (min-max) |\n|---|---|---|---|---|\n")
 		for _, t := range rr.tests {
 			n, a := median(rr.none[t]), median(rr.with[t])
-			fmt.Fprintf(w, "| %s | %s | %s | %.1f%% |\n", t, ms(rr.none[t], 0), ms(rr.with[t], 0), (1-a/n)*100)
+			fmt.Fprintf(w, "| %s | %s | %s | %.1f%% | %s%% |\n", t, ms(rr.none[t], 0), ms(rr.with[t], 0), (1-a/n)*100, ms(rr.paired[t], 1))
 		}
 		fmt.Fprintf(w, "\nAgent during the benchmark: CPU %s %% of one core, RSS %s MB, %s events/s delivered. Foreign %%: without agent %s, with agent %s.\n\n",
 			ms(rr.agentCPU, 0), ms(rr.rss, 1), ms(rr.evPerSec, 0), ms(rr.fgNone, 0), ms(rr.fgWith, 0))

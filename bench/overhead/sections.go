@@ -141,13 +141,15 @@ func runCapacity(op string, pinned bool) *capResult {
 type redisResult struct {
 	tests                   []string
 	none, with              map[string][]float64
+	paired                  map[string][]float64 // loss of each repetition, %
 	agentCPU, rss, evPerSec []float64
 	fgNone, fgWith          []float64
 	version                 string
 }
 
 func runRedis() *redisResult {
-	r := &redisResult{tests: []string{"SET", "GET"}, none: map[string][]float64{}, with: map[string][]float64{}}
+	r := &redisResult{tests: []string{"SET", "GET"}, none: map[string][]float64{}, with: map[string][]float64{},
+		paired: map[string][]float64{}}
 	if _, err := exec.LookPath("redis-benchmark"); err != nil {
 		logf("(b) skipped: redis-benchmark not installed (apt-get install -y redis-server redis-tools)")
 		return nil
@@ -198,40 +200,47 @@ func runRedis() *redisResult {
 	bench(0) // warm up
 	for i := 0; i < cfg.reps; i++ {
 		quiet()
+		repNone, repWith := map[string][]float64{}, map[string][]float64{}
 		noAgent := func() {
-			var m map[string]float64
-			var fg float64
-			retryBest(fmt.Sprintf("(b) rep %d without agent", i+1), func() (float64, func()) {
-				mm, f := bench(0)
-				return f, func() { m, fg = mm, f }
-			})
-			logf("(b) rep %d without agent: SET %.0f GET %.0f ops/s, foreign %.0f%%", i+1, m["SET"], m["GET"], fg)
-			for _, t := range r.tests {
-				r.none[t] = append(r.none[t], m[t])
+			for k := 0; k < max(cfg.redisRuns, 1); k++ {
+				var m map[string]float64
+				var fg float64
+				retryBest(fmt.Sprintf("(b) rep %d run %d without agent", i+1, k+1), func() (float64, func()) {
+					mm, f := bench(0)
+					return f, func() { m, fg = mm, f }
+				})
+				logf("(b) rep %d run %d without agent: SET %.0f GET %.0f ops/s, foreign %.0f%%", i+1, k+1, m["SET"], m["GET"], fg)
+				for _, t := range r.tests {
+					r.none[t] = append(r.none[t], m[t])
+					repNone[t] = append(repNone[t], m[t])
+				}
+				r.fgNone = append(r.fgNone, fg)
 			}
-			r.fgNone = append(r.fgNone, fg)
 		}
 		withAgent := func() {
 			a := startAgent("")
-			var m map[string]float64
-			var d delta
-			var fg float64
-			retryBest(fmt.Sprintf("(b) rep %d with agent", i+1), func() (float64, func()) {
-				s0 := a.sample()
-				mm, f := bench(a.pid)
-				dd := diff(s0, a.sample())
-				return f, func() { m, d, fg = mm, dd, f }
-			})
-			a.stop()
-			logf("(b) rep %d with agent: SET %.0f GET %.0f ops/s, agent cpu %.0f%% rss %.1f MB, %.0f events/s, foreign %.0f%%",
-				i+1, m["SET"], m["GET"], d.cpuPct, d.rssMB, d.events/d.secs, fg)
-			for _, t := range r.tests {
-				r.with[t] = append(r.with[t], m[t])
+			for k := 0; k < max(cfg.redisRuns, 1); k++ {
+				var m map[string]float64
+				var d delta
+				var fg float64
+				retryBest(fmt.Sprintf("(b) rep %d run %d with agent", i+1, k+1), func() (float64, func()) {
+					s0 := a.sample()
+					mm, f := bench(a.pid)
+					dd := diff(s0, a.sample())
+					return f, func() { m, d, fg = mm, dd, f }
+				})
+				logf("(b) rep %d run %d with agent: SET %.0f GET %.0f ops/s, agent cpu %.0f%% rss %.1f MB, %.0f events/s, foreign %.0f%%",
+					i+1, k+1, m["SET"], m["GET"], d.cpuPct, d.rssMB, d.events/d.secs, fg)
+				for _, t := range r.tests {
+					r.with[t] = append(r.with[t], m[t])
+					repWith[t] = append(repWith[t], m[t])
+				}
+				r.agentCPU = append(r.agentCPU, d.cpuPct)
+				r.rss = append(r.rss, d.rssMB)
+				r.evPerSec = append(r.evPerSec, d.events/d.secs)
+				r.fgWith = append(r.fgWith, fg)
 			}
-			r.agentCPU = append(r.agentCPU, d.cpuPct)
-			r.rss = append(r.rss, d.rssMB)
-			r.evPerSec = append(r.evPerSec, d.events/d.secs)
-			r.fgWith = append(r.fgWith, fg)
+			a.stop()
 		}
 		if i%2 == 0 { // alternate the order so that drift hits both sides
 			noAgent()
@@ -239,6 +248,11 @@ func runRedis() *redisResult {
 		} else {
 			withAgent()
 			noAgent()
+		}
+		for _, t := range r.tests {
+			loss := (1 - median(repWith[t])/median(repNone[t])) * 100
+			r.paired[t] = append(r.paired[t], loss)
+			logf("(b) rep %d: %s loss %.1f%%", i+1, t, loss)
 		}
 	}
 	return r
