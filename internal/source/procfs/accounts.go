@@ -1,12 +1,14 @@
 package procfs
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -26,6 +28,8 @@ const (
 	// execve of an unnamed id; this bounds the cost for containers that
 	// run as an id their files never name (at most 10 reads a second).
 	accountsReload = 100 * time.Millisecond
+	// maxServingPIDs bounds the processes remembered per container.
+	maxServingPIDs = 4
 )
 
 // Accounts names users and groups inside containers from the container's
@@ -52,8 +56,8 @@ type Accounts struct {
 
 type accountTable struct {
 	users, groups map[uint32]string
-	read          int64 // time of the event that read them
-
+	read          int64   // time of the event that read them
+	pids          []int64 // processes whose root served, latest first
 }
 
 // NewAccounts returns container accounts read under the proc directory
@@ -87,7 +91,8 @@ func (a *Accounts) name(containerID string, pid int64, id uint32, group bool, ts
 				break
 			}
 		}
-		t, _ = a.load(pid, ts)
+		t = &accountTable{users: map[uint32]string{}, groups: map[uint32]string{}, read: ts}
+		a.reload(t, containerID, pid, ts)
 		a.tables[containerID] = t
 	}
 	if n, ok := t.lookup(id, group); ok {
@@ -96,15 +101,73 @@ func (a *Accounts) name(containerID string, pid int64, id uint32, group bool, ts
 	// Paced by event time, not the clock: events are evaluated in batches,
 	// and what matters is that the asking event came well after the read.
 	if ts-t.read >= int64(accountsReload) || ts < t.read {
-		// Keep what was read before when the process is gone.
-		if fresh, ok := a.load(pid, ts); ok {
-			*t = *fresh
-		} else {
-			t.read = ts
-		}
+		a.reload(t, containerID, pid, ts)
 		return t.lookup(id, group)
 	}
 	return "", false
+}
+
+// reload reads the container's files again through pid or, when pid is
+// gone (events are evaluated after the fact, and short-lived processes
+// are gone by then), through a process that served before and still runs
+// in the container. What was read before is kept when none can.
+func (a *Accounts) reload(t *accountTable, containerID string, pid, ts int64) {
+	t.read = ts
+	candidates := append([]int64{pid}, t.pids...)
+	for i, p := range candidates {
+		if i > 0 && p == pid {
+			continue
+		}
+		if !a.inContainer(p, containerID) {
+			continue
+		}
+		fresh, ok := a.load(p, ts)
+		if !ok {
+			continue
+		}
+		fresh.pids = append(fresh.pids, p)
+		for _, q := range t.pids {
+			if q != p && len(fresh.pids) < maxServingPIDs {
+				fresh.pids = append(fresh.pids, q)
+			}
+		}
+		*t = *fresh
+		return
+	}
+	// None of them runs any more: look for another process of the
+	// container (rare: at most once per reload interval and container).
+	if p, ok := a.findInContainer(containerID, candidates); ok {
+		if fresh, ok := a.load(p, ts); ok {
+			fresh.pids = append(fresh.pids, p)
+			*t = *fresh
+		}
+	}
+}
+
+// findInContainer returns a running process of the container other than
+// those tried already.
+func (a *Accounts) findInContainer(containerID string, tried []int64) (int64, bool) {
+	entries, err := os.ReadDir(a.proc)
+	if err != nil {
+		return 0, false
+	}
+	for _, e := range entries {
+		p, err := strconv.ParseInt(e.Name(), 10, 64)
+		if err != nil || slices.Contains(tried, p) {
+			continue
+		}
+		if a.inContainer(p, containerID) {
+			return p, true
+		}
+	}
+	return 0, false
+}
+
+// inContainer reports whether pid runs in the container (its cgroups name
+// the container id), so that a remembered pid that was reused is not read.
+func (a *Accounts) inContainer(pid int64, containerID string) bool {
+	b, err := os.ReadFile(filepath.Join(a.proc, strconv.FormatInt(pid, 10), "cgroup"))
+	return err == nil && bytes.Contains(b, []byte(containerID))
 }
 
 func (t *accountTable) lookup(id uint32, group bool) (string, bool) {

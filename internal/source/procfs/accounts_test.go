@@ -25,6 +25,8 @@ func accountsTree(t *testing.T) (proc, ctr string) {
 	must(t, os.Symlink(host, filepath.Join(proc, "1", "root")))
 	must(t, os.Symlink(ctr, filepath.Join(proc, "100", "root")))
 	must(t, os.Symlink(host, filepath.Join(proc, "200", "root"))) // a process in the host's root
+	must(t, os.WriteFile(filepath.Join(proc, "100", "cgroup"), []byte("0::/k8s.io/c1\n"), 0o644))
+	must(t, os.WriteFile(filepath.Join(proc, "200", "cgroup"), []byte("0::/k8s.io/c2\n"), 0o644))
 	must(t, os.WriteFile(filepath.Join(host, "etc", "passwd"), []byte("hostuser:x:4321:4321::/:/bin/sh\n"), 0o644))
 	return proc, ctr
 }
@@ -75,10 +77,27 @@ func TestAccountsReloadsOnMiss(t *testing.T) {
 	if n, ok := a.UserName("c1", 100, 1234, now); !ok || n != "newuser" {
 		t.Fatalf("after the reload interval: %q %v", n, ok)
 	}
+	// The asking process is gone (short-lived, evaluated after the fact):
+	// the process that served before reads the files.
+	must(t, os.WriteFile(passwd, []byte("root:x:0:0:root:/root:/bin/sh\nlater:x:1235:1235::/:/bin/sh\n"), 0o644))
+	now += int64(accountsReload)
+	if n, ok := a.UserName("c1", 101, 1235, now); !ok || n != "later" {
+		t.Fatalf("through a remembered process: %q %v", n, ok)
+	}
+	// A remembered pid now in another container is not read.
+	must(t, os.WriteFile(filepath.Join(proc, "100", "cgroup"), []byte("0::/k8s.io/other\n"), 0o644))
+	must(t, os.WriteFile(passwd, []byte("root:x:0:0:root:/root:/bin/sh\nforeign:x:1236:1236::/:/bin/sh\n"), 0o644))
+	now += int64(accountsReload)
+	if n, ok := a.UserName("c1", 101, 1236, now); ok {
+		t.Fatalf("read through a pid of another container: %q", n)
+	}
+	if n, ok := a.UserName("c1", 101, 1235, now); !ok || n != "later" {
+		t.Fatalf("what was read before is lost: %q %v", n, ok)
+	}
 	// The process gone: what was read is kept.
 	must(t, os.Remove(filepath.Join(proc, "100", "root")))
 	now += int64(accountsReload)
-	if n, ok := a.UserName("c1", 100, 1234, now); !ok || n != "newuser" {
+	if n, ok := a.UserName("c1", 100, 1235, now); !ok || n != "later" {
 		t.Fatalf("after the process left: %q %v", n, ok)
 	}
 }
@@ -131,6 +150,7 @@ func BenchmarkAccountsUserName(b *testing.B) {
 	os.WriteFile(filepath.Join(ctr, "etc", "passwd"), []byte("root:x:0:0:root:/root:/bin/sh\napp:x:4321:4321::/:/bin/sh\n"), 0o644)
 	a := NewAccounts(filepath.Join(dir, "proc"), nil)
 	id := "4e1f9a1b0c7d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f"
+	os.WriteFile(filepath.Join(dir, "proc", "100", "cgroup"), []byte("0::/k8s.io/"+id+"\n"), 0o644)
 	if n, ok := a.UserName(id, 100, 4321, 1); !ok || n != "app" {
 		b.Fatalf("%q %v", n, ok)
 	}
@@ -138,5 +158,21 @@ func BenchmarkAccountsUserName(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		a.UserName(id, 100, 4321, int64(i))
+	}
+}
+
+// TestAccountsFindAnotherProcess: the asking process is gone and no
+// process served before; another process of the container is found.
+func TestAccountsFindAnotherProcess(t *testing.T) {
+	proc, ctr := accountsTree(t)
+	must(t, os.WriteFile(filepath.Join(ctr, "etc", "passwd"), []byte("app:x:4321:4321::/:/bin/sh\n"), 0o644))
+	a := NewAccounts(proc, nil)
+	// pid 150 exited before its event was evaluated; pid 100 runs in c1.
+	if n, ok := a.UserName("c1", 150, 4321, 1); !ok || n != "app" {
+		t.Fatalf("through another process of the container: %q %v", n, ok)
+	}
+	// No process of c9 runs: no names, no error.
+	if n, ok := a.UserName("c9", 151, 4321, 1); ok {
+		t.Fatalf("c9 named %q", n)
 	}
 }
