@@ -17,7 +17,8 @@ import (
 const criNamespace = "k8s.io"
 
 // containerdBackend asks containerd's own API for containers that CRI does
-// not show (those of "ctr run", nerdctl, Docker's "moby" namespace).
+// not show (those of "ctr run", nerdctl, Docker's "moby" namespace, and
+// those created in CRI's namespace without CRI).
 type containerdBackend struct {
 	e *endpoint
 }
@@ -78,12 +79,16 @@ func (b *containerdBackend) list(ctx context.Context) ([]*Info, bool, error) {
 	return out, true, nil
 }
 
-// get finds a container by id in the namespaces other than CRI's.
+// get finds a container by id in the namespaces other than CRI's, then in
+// CRI's: the CRI backends, asked first, describe the CRI containers there,
+// so what is left are containers created in it without CRI ("ctr -n k8s.io
+// run"), and CRI containers while no CRI socket answers.
 func (b *containerdBackend) get(ctx context.Context, id string) (*Info, error) {
 	nss, err := b.namespaces(ctx)
 	if err != nil {
 		return nil, err
 	}
+	nss = append(nss, criNamespace)
 	conn, err := b.e.client()
 	if err != nil {
 		return nil, err
