@@ -65,7 +65,7 @@ func TestSyscallDetections(t *testing.T) {
 	t.Logf("peregrine capturing after %v", time.Since(agentStart).Round(time.Millisecond))
 
 	t.Run("group", func(t *testing.T) {
-		for _, s := range syscallScenarios() {
+		for _, s := range append(syscallScenarios(), moreSyscallScenarios()...) {
 			if s.host != nil {
 				s := s
 				t.Run(s.name+"/host", func(t *testing.T) {

@@ -5,6 +5,11 @@
 //
 //	pgtool MODE MARKER [ARGS]
 //
+// Modes: noop, sleep, ptrace-attach, traceme, memfd-exec, packet-socket,
+// setns, spawn-shell, finit-module PATH, read-after SECONDS PATH,
+// setuid UID, bpf-prog-load, exec-env VAR=VALUE PROGRAM ARGS... (busybox
+// env would start an applet as /proc/self/exe, named exe).
+//
 // The marker is unused except that it appears in the command line, so that
 // each scenario's alert can be told from the others.
 package main
@@ -14,6 +19,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"syscall"
 	"time"
@@ -44,6 +50,14 @@ func main() {
 		err = exec.Command("/bin/sh", "-c", "true "+os.Args[2]).Run()
 	case "finit-module":
 		err = finitModule()
+	case "read-after":
+		err = readAfter()
+	case "setuid":
+		err = setuid()
+	case "bpf-prog-load":
+		err = bpfProgLoad()
+	case "exec-env":
+		err = execEnv()
 	default:
 		err = fmt.Errorf("unknown mode %q", os.Args[1])
 	}
@@ -161,4 +175,75 @@ func finitModule() error {
 		fmt.Fprintln(os.Stderr, "finit_module refused as expected:", e)
 	}
 	return nil
+}
+
+// readAfter waits (a long-running server is not "new") and then reads a
+// file.
+func readAfter() error {
+	if len(os.Args) < 5 {
+		return fmt.Errorf("read-after needs SECONDS and PATH")
+	}
+	d, err := time.ParseDuration(os.Args[3] + "s")
+	if err != nil {
+		return err
+	}
+	time.Sleep(d)
+	f, err := os.Open(os.Args[4])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(io.Discard, f)
+	return err
+}
+
+// setuid calls setuid(UID) on the thread (raw, so exactly one call, which
+// fails with EPERM for an unprivileged caller).
+func setuid() error {
+	if len(os.Args) < 4 {
+		return fmt.Errorf("setuid needs a UID")
+	}
+	var uid int
+	if _, err := fmt.Sscan(os.Args[3], &uid); err != nil {
+		return err
+	}
+	_, _, errno := syscall.RawSyscall(syscall.SYS_SETUID, uintptr(uid), 0, 0)
+	if errno != 0 {
+		fmt.Fprintln(os.Stderr, "pgtool: setuid:", errno)
+	}
+	return nil
+}
+
+// bpfProgLoad loads a socket filter that returns 0 (BPF_PROG_LOAD) and
+// closes it.
+func bpfProgLoad() error {
+	insns := []uint64{
+		0x00000000000000b7, // mov r0, 0
+		0x0000000000000095, // exit
+	}
+	license := []byte("GPL\x00")
+	// union bpf_attr for BPF_PROG_LOAD: prog_type, insn_cnt, insns, license.
+	var attr [128]byte
+	*(*uint32)(unsafe.Pointer(&attr[0])) = 1 // BPF_PROG_TYPE_SOCKET_FILTER
+	*(*uint32)(unsafe.Pointer(&attr[4])) = uint32(len(insns))
+	*(*uint64)(unsafe.Pointer(&attr[8])) = uint64(uintptr(unsafe.Pointer(&insns[0])))
+	*(*uint64)(unsafe.Pointer(&attr[16])) = uint64(uintptr(unsafe.Pointer(&license[0])))
+	fd, _, errno := syscall.Syscall(321, 5, uintptr(unsafe.Pointer(&attr[0])), unsafe.Sizeof(attr)) // SYS_BPF, BPF_PROG_LOAD
+	runtime.KeepAlive(insns)
+	runtime.KeepAlive(license)
+	if errno != 0 {
+		return fmt.Errorf("BPF_PROG_LOAD: %w", errno)
+	}
+	return syscall.Close(int(fd))
+}
+
+// execEnv replaces itself with PROGRAM (argv[0] its base name), with one
+// more environment variable.
+func execEnv() error {
+	if len(os.Args) < 5 {
+		return fmt.Errorf("exec-env needs VAR=VALUE and PROGRAM")
+	}
+	prog := os.Args[4]
+	argv := append([]string{filepath.Base(prog)}, os.Args[5:]...)
+	return syscall.Exec(prog, argv, append(os.Environ(), os.Args[3]))
 }
