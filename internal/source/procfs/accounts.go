@@ -48,10 +48,10 @@ type Accounts struct {
 	proc string
 	log  *slog.Logger
 
-	mu          sync.Mutex
-	tables      map[string]*accountTable
-	hostRootIno uint64 // inode of /proc/1/root, 0 until read
-	noOpenat2   bool
+	mu        sync.Mutex
+	tables    map[string]*accountTable
+	hostRoot  [2]uint64 // device and inode of the host's root, zero until read
+	noOpenat2 bool
 }
 
 type accountTable struct {
@@ -210,7 +210,7 @@ func (a *Accounts) load(pid, ts int64) (*accountTable, bool) {
 
 // containerRoot opens the root directory of pid, unless it is the host's.
 func (a *Accounts) containerRoot(pid int64) (int, error) {
-	if a.hostRootIno == 0 {
+	if a.hostRoot == [2]uint64{} {
 		// The root of pid 1 is the host's; it can be out of reach even for
 		// root (ptrace rules when pid 1 holds capabilities the agent does
 		// not), and then the agent's own root stands for it.
@@ -220,7 +220,7 @@ func (a *Accounts) containerRoot(pid int64) (int, error) {
 				return -1, fmt.Errorf("host root: %w", err)
 			}
 		}
-		a.hostRootIno = st.Ino
+		a.hostRoot = [2]uint64{st.Dev, st.Ino}
 	}
 	path := filepath.Join(a.proc, strconv.FormatInt(pid, 10), "root")
 	fd, err := unix.Open(path, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
@@ -228,7 +228,7 @@ func (a *Accounts) containerRoot(pid int64) (int, error) {
 		return -1, fmt.Errorf("open %s: %w", path, err)
 	}
 	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil || st.Ino == a.hostRootIno {
+	if err := unix.Fstat(fd, &st); err != nil || [2]uint64{st.Dev, st.Ino} == a.hostRoot {
 		unix.Close(fd)
 		if err == nil {
 			err = errors.New("the process shares the host's root directory")
