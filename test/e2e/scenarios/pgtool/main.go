@@ -8,7 +8,10 @@
 // Modes: noop, sleep, ptrace-attach, traceme, memfd-exec, packet-socket,
 // setns, spawn-shell, finit-module PATH, read-after SECONDS PATH,
 // setuid UID, bpf-prog-load, exec-env VAR=VALUE PROGRAM ARGS... (busybox
-// env would start an applet as /proc/self/exe, named exe).
+// env would start an applet as /proc/self/exe, named exe), exec-as UID
+// PROGRAM ARGS... (ctr exec --user would mount the container's snapshot a
+// second time on the host to read its passwd, which breaks the running
+// container's overlayfs work directory).
 //
 // The marker is unused except that it appears in the command line, so that
 // each scenario's alert can be told from the others.
@@ -58,6 +61,8 @@ func main() {
 		err = bpfProgLoad()
 	case "exec-env":
 		err = execEnv()
+	case "exec-as":
+		err = execAs()
 	default:
 		err = fmt.Errorf("unknown mode %q", os.Args[1])
 	}
@@ -246,4 +251,26 @@ func execEnv() error {
 	prog := os.Args[4]
 	argv := append([]string{filepath.Base(prog)}, os.Args[5:]...)
 	return syscall.Exec(prog, argv, append(os.Environ(), os.Args[3]))
+}
+
+// execAs replaces itself with PROGRAM running as UID (and GID = UID).
+func execAs() error {
+	if len(os.Args) < 5 {
+		return fmt.Errorf("exec-as needs UID and PROGRAM")
+	}
+	var id int
+	if _, err := fmt.Sscan(os.Args[3], &id); err != nil {
+		return err
+	}
+	if err := syscall.Setgroups(nil); err != nil {
+		return err
+	}
+	if err := syscall.Setgid(id); err != nil {
+		return err
+	}
+	if err := syscall.Setuid(id); err != nil {
+		return err
+	}
+	prog := os.Args[4]
+	return syscall.Exec(prog, append([]string{filepath.Base(prog)}, os.Args[5:]...), os.Environ())
 }
