@@ -261,3 +261,38 @@ func TestRealCtrContainer(t *testing.T) {
 		t.Errorf("ctr container = %+v", info)
 	}
 }
+
+// TestRealCtrContainerInCRINamespace: a container created in CRI's
+// namespace without CRI ("ctr -n k8s.io run --privileged") is unknown to
+// CRI and found through containerd's own API, privileged flag included.
+func TestRealCtrContainerInCRINamespace(t *testing.T) {
+	env := setupContainers(t)
+	id := fmt.Sprintf("peregrine-ctr-k8s-%d", time.Now().UnixNano())
+	ctr := func(args ...string) ([]byte, error) {
+		return exec.Command("ctr", append([]string{"--address", env.sock, "-n", criNamespace}, args...)...).CombinedOutput()
+	}
+	if out, err := ctr("run", "-d", "--privileged", env.busyboxImage, id, "/bin/sleep", "60"); err != nil {
+		t.Fatalf("ctr run: %v: %s", err, out)
+	}
+	t.Cleanup(func() {
+		ctr("task", "kill", "-s", "SIGKILL", id)
+		for i := 0; i < 50; i++ {
+			if _, err := ctr("task", "delete", id); err == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		ctr("container", "delete", id)
+		ctr("snapshot", "rm", id)
+	})
+	c := New(Options{CRISockets: []string{env.sock}, ContainerdSocket: env.sock, RefreshInterval: time.Hour})
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	defer func() { stop(); <-done }()
+	info, took := waitFound(t, c, id)
+	t.Logf("found %s after %v: %+v", id, took, info)
+	if info.Source != "containerd:"+env.sock+"#"+criNamespace || !info.Privileged || info.Image == "" {
+		t.Errorf("ctr container in %s = %+v", criNamespace, info)
+	}
+}
