@@ -170,16 +170,8 @@ func (c *compiler) checkEventTypes(n *condition.Check) error {
 	if _, isField := n.Left.(*condition.Transformer); isField {
 		return nil
 	}
-	var vals []condition.Value
-	switch r := n.Right.(type) {
-	case *condition.Value:
-		vals = []condition.Value{*r}
-	case *condition.List:
-		vals = r.Values
-	}
-	switch n.Op {
-	case "=", "==", "!=", "in", "intersects":
-	default:
+	vals, _ := constants(n)
+	if !isEquality(n.Op) {
 		return nil
 	}
 	for _, v := range vals {

@@ -82,16 +82,13 @@ func requiresCheck(n *condition.Check, a *analysis) (sat, has bool) {
 	if !ok || ref.HasArg || n.Modifier != "" {
 		return true, false
 	}
-	var values []string
-	switch r := n.Right.(type) {
-	case *condition.Value:
-		values = []string{r.Text}
-	case *condition.List:
-		for _, x := range r.Values {
-			values = append(values, x.Text)
-		}
-	default:
+	consts, ok := constants(n)
+	if !ok {
 		return true, false
+	}
+	values := make([]string, len(consts))
+	for i, x := range consts {
+		values[i] = x.Text
 	}
 	op := n.Op
 	if op == "==" {

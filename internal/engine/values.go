@@ -27,17 +27,9 @@ func (rs *RuleSet) ComparedValues(fields ...string) []string {
 			if !ok || !want[ref.Name] {
 				return true
 			}
-			switch n.Op {
-			case "=", "==", "!=", "in", "intersects":
-			default:
+			vals, ok := constants(n)
+			if !ok || !isEquality(n.Op) {
 				return true
-			}
-			var vals []condition.Value
-			switch r := n.Right.(type) {
-			case *condition.Value:
-				vals = []condition.Value{*r}
-			case *condition.List:
-				vals = r.Values
 			}
 			for _, v := range vals {
 				if !seen[v.Text] {
@@ -50,4 +42,26 @@ func (rs *RuleSet) ComparedValues(fields ...string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// constants returns the constants on the right of a check (one value or a
+// list); false when the right side is a field, a transformer or absent.
+func constants(n *condition.Check) ([]condition.Value, bool) {
+	switch r := n.Right.(type) {
+	case *condition.Value:
+		return []condition.Value{*r}, true
+	case *condition.List:
+		return r.Values, true
+	}
+	return nil, false
+}
+
+// isEquality reports whether op compares for equality with one of its
+// constants (=, ==, !=, in, intersects).
+func isEquality(op string) bool {
+	switch op {
+	case "=", "==", "!=", "in", "intersects":
+		return true
+	}
+	return false
 }

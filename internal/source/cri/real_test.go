@@ -229,49 +229,16 @@ func TestRealCRIPodAndContainer(t *testing.T) {
 	}
 }
 
-func TestRealCtrContainer(t *testing.T) {
-	env := setupContainers(t)
-	id := fmt.Sprintf("peregrine-ctr-%d", time.Now().UnixNano())
+// ctrRunFound runs "ctr -n NS run -d ARGS... ID /bin/sleep 60", removes it
+// at the end of the test, and returns what a running cache finds for it.
+func ctrRunFound(t *testing.T, env containerEnv, ns, prefix string, args ...string) (*Info, string) {
+	t.Helper()
+	id := fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano())
 	ctr := func(args ...string) ([]byte, error) {
-		return exec.Command("ctr", append([]string{"--address", env.sock}, args...)...).CombinedOutput()
+		return exec.Command("ctr", append([]string{"--address", env.sock, "-n", ns}, args...)...).CombinedOutput()
 	}
-	if out, err := ctr("run", "-d", "--label", "peregrine.test=ctr", "--rootfs", env.rootfs, id, "/bin/sleep", "60"); err != nil {
-		t.Fatalf("ctr run: %v: %s", err, out)
-	}
-	t.Cleanup(func() {
-		ctr("task", "kill", "-s", "SIGKILL", id)
-		for i := 0; i < 50; i++ {
-			if _, err := ctr("task", "delete", id); err == nil {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		ctr("container", "delete", id)
-	})
-
-	c := New(Options{CRISockets: []string{env.sock}, ContainerdSocket: env.sock, RefreshInterval: time.Hour})
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- c.Run(ctx) }()
-	defer func() { stop(); <-done }()
-	info, took := waitFound(t, c, id)
-	t.Logf("found %s after %v: %+v", id, took, info)
-	if info.Name != id || info.Type != "containerd" || info.Labels["peregrine.test"] != "ctr" ||
-		info.Source != "containerd:"+env.sock+"#default" || info.CreatedAt.IsZero() || len(info.Mounts) == 0 {
-		t.Errorf("ctr container = %+v", info)
-	}
-}
-
-// TestRealCtrContainerInCRINamespace: a container created in CRI's
-// namespace without CRI ("ctr -n k8s.io run --privileged") is unknown to
-// CRI and found through containerd's own API, privileged flag included.
-func TestRealCtrContainerInCRINamespace(t *testing.T) {
-	env := setupContainers(t)
-	id := fmt.Sprintf("peregrine-ctr-k8s-%d", time.Now().UnixNano())
-	ctr := func(args ...string) ([]byte, error) {
-		return exec.Command("ctr", append([]string{"--address", env.sock, "-n", criNamespace}, args...)...).CombinedOutput()
-	}
-	if out, err := ctr("run", "-d", "--privileged", env.busyboxImage, id, "/bin/sleep", "60"); err != nil {
+	run := append(append([]string{"run", "-d"}, args...), id, "/bin/sleep", "60")
+	if out, err := ctr(run...); err != nil {
 		t.Fatalf("ctr run: %v: %s", err, out)
 	}
 	t.Cleanup(func() {
@@ -289,9 +256,27 @@ func TestRealCtrContainerInCRINamespace(t *testing.T) {
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- c.Run(ctx) }()
-	defer func() { stop(); <-done }()
+	t.Cleanup(func() { stop(); <-done })
 	info, took := waitFound(t, c, id)
 	t.Logf("found %s after %v: %+v", id, took, info)
+	return info, id
+}
+
+func TestRealCtrContainer(t *testing.T) {
+	env := setupContainers(t)
+	info, id := ctrRunFound(t, env, "default", "peregrine-ctr", "--label", "peregrine.test=ctr", "--rootfs", env.rootfs)
+	if info.Name != id || info.Type != "containerd" || info.Labels["peregrine.test"] != "ctr" ||
+		info.Source != "containerd:"+env.sock+"#default" || info.CreatedAt.IsZero() || len(info.Mounts) == 0 {
+		t.Errorf("ctr container = %+v", info)
+	}
+}
+
+// TestRealCtrContainerInCRINamespace: a container created in CRI's
+// namespace without CRI ("ctr -n k8s.io run --privileged") is unknown to
+// CRI and found through containerd's own API, privileged flag included.
+func TestRealCtrContainerInCRINamespace(t *testing.T) {
+	env := setupContainers(t)
+	info, _ := ctrRunFound(t, env, criNamespace, "peregrine-ctr-k8s", "--privileged", env.busyboxImage)
 	if info.Source != "containerd:"+env.sock+"#"+criNamespace || !info.Privileged || info.Image == "" {
 		t.Errorf("ctr container in %s = %+v", criNamespace, info)
 	}

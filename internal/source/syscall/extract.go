@@ -174,7 +174,7 @@ func baseExtractors() map[string]fieldFn {
 			if e.Thread.UID == unknownID {
 				return dst, false
 			}
-			return e.str(dst, e.State.userName(e.Thread, e.Thread.UID, e.TS)), true
+			return e.str(dst, e.State.idName(e.Thread, e.Thread.UID, false, e.TS)), true
 		},
 		"user.loginuid": threadNum(func(t *Thread) int64 { return int64(int32(t.LoginUID)) }),
 		"group.gid":     threadNum(func(t *Thread) int64 { return int64(t.GID) }),

@@ -123,13 +123,13 @@ func processExtractors(m map[string]fieldFn) {
 		if e.Thread == nil || e.Thread.LoginUID == unknownID {
 			return dst, false
 		}
-		return e.str(dst, e.State.userName(e.Thread, e.Thread.LoginUID, e.TS)), true
+		return e.str(dst, e.State.idName(e.Thread, e.Thread.LoginUID, false, e.TS)), true
 	}
 	m["group.name"] = func(e *Event, dst []field.Value, _ string, _ bool) ([]field.Value, bool) {
 		if e.Thread == nil || e.Thread.GID == unknownID {
 			return dst, false
 		}
-		return e.str(dst, e.State.groupName(e.Thread, e.Thread.GID, e.TS)), true
+		return e.str(dst, e.State.idName(e.Thread, e.Thread.GID, true, e.TS)), true
 	}
 }
 

@@ -26,25 +26,15 @@ type ContainerAccounts interface {
 // file names (other than root).
 const notAvailable = "<NA>"
 
-// userName names uid for thread t: from its container's accounts when t
-// runs in a container and they are known, else from the host's (or the
-// capture's) user list; uid 0 is "root" and any other unnamed uid "<NA>".
-func (s *State) userName(t *Thread, uid uint32, ts int64) string {
-	if n, ok := s.accountName(t, uid, false, ts); ok {
+// idName names a uid (or, when group, a gid) for thread t: from its
+// container's accounts when t runs in a container and they are known, else
+// from the host's (or the capture's) lists; id 0 is "root" and any other
+// unnamed id "<NA>", as libsinsp prints them.
+func (s *State) idName(t *Thread, id uint32, group bool, ts int64) string {
+	if n, ok := s.accountName(t, id, group, ts); ok {
 		return n
 	}
-	if uid == 0 {
-		return "root"
-	}
-	return notAvailable
-}
-
-// groupName is userName for a gid.
-func (s *State) groupName(t *Thread, gid uint32, ts int64) string {
-	if n, ok := s.accountName(t, gid, true, ts); ok {
-		return n
-	}
-	if gid == 0 {
+	if id == 0 {
 		return "root"
 	}
 	return notAvailable

@@ -219,14 +219,6 @@ func (s *State) parentTID(t *Thread) int64 {
 // Thread returns a thread, or nil.
 func (s *State) Thread(tid int64) *Thread { return s.threads[tid] }
 
-// UserName returns the name of a uid in the host's (or the capture's)
-// user list, or "" when unknown.
-func (s *State) UserName(uid uint32) string { return s.users[uid] }
-
-// GroupName returns the name of a gid in the host's (or the capture's)
-// group list, or "" when unknown.
-func (s *State) GroupName(gid uint32) string { return s.groups[gid] }
-
 // Len returns the number of threads tracked.
 func (s *State) Len() int { return len(s.threads) }
 
